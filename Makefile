@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ecs-workbook-installed
+# JupyterLab refuses to run as root unless told (containers, CI machines).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # Extra arguments for JupyterLab (the launch test passes --no-browser, a port and a token).
 LAB_ARGS ?=
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k sandbox"`.
@@ -32,7 +34,7 @@ install: $(STAMP)
 
 lab: install
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
-	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(LAB_ARGS)
+	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 test: install
 	@bash tools/ensure-chromium.sh

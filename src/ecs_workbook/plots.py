@@ -28,6 +28,7 @@ STYLE: dict[str, Any] = {
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.grid": True,
+    "axes.axisbelow": True,
     "grid.alpha": 0.3,
     "axes.spines.top": False,
     "axes.spines.right": False,
@@ -36,6 +37,21 @@ STYLE: dict[str, Any] = {
     "svg.hashsalt": "ecs-workbook",
     "path.simplify": True,
 }
+
+
+def _show_figures_inline() -> None:
+    """In a Jupyter kernel, display a returned Figure as a PNG (the kit's figures bypass pyplot)."""
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import select_figure_formats
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "display_formatter"):
+        select_figure_formats(shell, {"png"})
+
+
+_show_figures_inline()
 
 
 def new_figure(

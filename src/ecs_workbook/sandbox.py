@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import socket
+import sys
 import tempfile
 import urllib.parse
 import urllib.request
@@ -235,6 +236,10 @@ def _force_fake_credentials() -> None:
             "MOTO_ALLOW_NONEXISTENT_REGION": "false",
         }
     )
+    # `!aws ...` cells must find the aws CLI installed beside this Python, even outside the venv.
+    here = os.path.dirname(sys.executable)
+    if here not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = here + os.pathsep + os.environ.get("PATH", "")
 
 
 def _empty_file(name: str) -> str:

@@ -1,0 +1,97 @@
+"""Stored notebooks are what learners read: executed in order, portable, and repeatable.
+
+nbval (configured in pyproject.toml) re-runs notebooks/ and solutions/ and compares every output;
+these tests guard what nbval cannot see.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from ecs_workbook import refresh
+
+ROOT = Path(__file__).resolve().parents[1]
+STORED = sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("solutions/*.ipynb")])
+LABS = sorted(ROOT.glob("labs/*.ipynb"))
+
+
+def _code_cells(path: Path) -> list:
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def test_the_sequence_starts_with_the_start_here_notebook():
+    assert (ROOT / "notebooks/00_start_here.ipynb").exists()
+    assert STORED, "no stored notebooks found"
+
+
+@pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_code_cell_of_a_stored_notebook_was_executed_in_order(path):
+    """nbval silently passes a cell that was never executed, so a stored one must have been."""
+    counts = [cell.execution_count for cell in _code_cells(path) if cell.source.strip()]
+    assert None not in counts, f"{path.name}: run `make nb` to execute every cell"
+    assert counts == list(range(1, len(counts) + 1)), f"{path.name}: cells were run out of order"
+
+
+@pytest.mark.parametrize("path", STORED + LABS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebooks_use_the_plain_python3_kernel_and_hold_no_machine_paths(path):
+    notebook = nbformat.read(path, as_version=4)
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r'"/(home|root|tmp|work)/', text), f"{path.name} holds an absolute path"
+    assert not re.search(r"endpoint_url=['\"]https://", text), f"{path.name} names a real endpoint"
+
+
+@pytest.mark.parametrize("path", LABS, ids=lambda p: p.name)
+def test_labs_are_stored_without_outputs(path):
+    for cell in _code_cells(path):
+        assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: clear outputs"
+
+
+def _sanitizers() -> list[tuple[re.Pattern, str]]:
+    text = (ROOT / "tests/nbval_sanitize.cfg").read_text()
+    pairs = re.findall(r"^regex: (.*)\nreplace: (.*)$", text, flags=re.M)
+    return [(re.compile(pattern), replacement) for pattern, replacement in pairs]
+
+
+def _sanitised_outputs(notebook) -> list[str]:
+    outputs = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        text = json.dumps(
+            [{k: v for k, v in o.items() if k not in ("metadata", "execution_count")}
+             for o in cell.outputs if o.get("name") != "stderr"],
+            sort_keys=True,
+        )
+        text = re.sub(r'"image/png": "[^"]*"', '"image/png": "PNG"', text)
+        for pattern, replacement in _sanitizers():
+            text = pattern.sub(replacement, text)
+        outputs.append(text)
+    return outputs
+
+
+@pytest.mark.slow
+def test_two_runs_of_the_start_notebook_give_identical_sanitised_outputs():
+    path = ROOT / "notebooks/00_start_here.ipynb"
+    first = _sanitised_outputs(refresh.execute(path))
+    second = _sanitised_outputs(refresh.execute(path))
+    assert first == second
+    assert first == _sanitised_outputs(nbformat.read(path, as_version=4))
+
+
+@pytest.mark.slow
+def test_figures_are_rendered_byte_identically_on_every_run():
+    """nbval compares figures by their text; the PNGs themselves must not churn either."""
+    path = ROOT / "notebooks/00_start_here.ipynb"
+
+    def pngs(notebook):
+        return [o["data"]["image/png"] for c in notebook.cells if c.cell_type == "code"
+                for o in c.outputs if "image/png" in o.get("data", {})]
+
+    first, second = pngs(refresh.execute(path)), pngs(refresh.execute(path))
+    assert first and first == second
