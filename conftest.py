@@ -32,7 +32,9 @@ def _install_decoy_home() -> None:
         f"[default]\naws_access_key_id = {DECOY_KEY_ID}\naws_secret_access_key = {DECOY_SECRET}\n"
         f"[prod]\naws_access_key_id = {DECOY_KEY_ID}\naws_secret_access_key = {DECOY_SECRET}\n"
     )
-    (aws / "config").write_text("[default]\nregion = eu-west-1\n[profile prod]\nregion = eu-west-1\n")
+    (aws / "config").write_text(
+        "[default]\nregion = eu-west-1\n[profile prod]\nregion = eu-west-1\n"
+    )
     real_home = os.environ.get("HOME", "")
     os.environ.update(
         {
@@ -49,7 +51,9 @@ def _install_decoy_home() -> None:
     )
     # Playwright and pip caches keep working from the real home.
     if real_home:
-        os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", str(Path(real_home) / ".cache/ms-playwright"))
+        os.environ.setdefault(
+            "PLAYWRIGHT_BROWSERS_PATH", str(Path(real_home) / ".cache/ms-playwright")
+        )
 
 
 _install_decoy_home()

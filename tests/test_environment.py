@@ -50,4 +50,6 @@ def test_every_upper_cap_has_its_reason_written_beside_it():
     for number, line in enumerate(lines):
         if re.search(r'"[^"]*<[^"=]*"', line):
             comment = " ".join(lines[max(0, number - 3) : number])
-            assert "#" in comment, f"pyproject.toml line {number + 1} caps a version without a reason"
+            assert "#" in comment, (
+                f"pyproject.toml line {number + 1} caps a version without a reason"
+            )

@@ -26,9 +26,7 @@ def _free_port() -> int:
 
 def _get(url: str, follow: bool = True):
     request = urllib.request.Request(url, headers={"Authorization": f"token {TOKEN}"})
-    opener = urllib.request.build_opener(
-        *([] if follow else [_NoRedirect()])
-    )
+    opener = urllib.request.build_opener(*([] if follow else [_NoRedirect()]))
     return opener.open(request, timeout=5)
 
 
@@ -40,9 +38,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 @pytest.mark.slow
 def test_make_lab_serves_jupyterlab_opened_on_the_start_here_notebook():
     port = _free_port()
-    lab_args = (
-        f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={TOKEN}"
-    )
+    lab_args = f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={TOKEN}"
     process = subprocess.Popen(
         ["make", "-s", "lab", f"LAB_ARGS={lab_args}"],
         cwd=ROOT,

@@ -64,8 +64,11 @@ def _sanitised_outputs(notebook) -> list[str]:
         if cell.cell_type != "code":
             continue
         text = json.dumps(
-            [{k: v for k, v in o.items() if k not in ("metadata", "execution_count")}
-             for o in cell.outputs if o.get("name") != "stderr"],
+            [
+                {k: v for k, v in o.items() if k not in ("metadata", "execution_count")}
+                for o in cell.outputs
+                if o.get("name") != "stderr"
+            ],
             sort_keys=True,
         )
         text = re.sub(r'"image/png": "[^"]*"', '"image/png": "PNG"', text)
@@ -90,8 +93,13 @@ def test_figures_are_rendered_byte_identically_on_every_run():
     path = ROOT / "notebooks/00_start_here.ipynb"
 
     def pngs(notebook):
-        return [o["data"]["image/png"] for c in notebook.cells if c.cell_type == "code"
-                for o in c.outputs if "image/png" in o.get("data", {})]
+        return [
+            o["data"]["image/png"]
+            for c in notebook.cells
+            if c.cell_type == "code"
+            for o in c.outputs
+            if "image/png" in o.get("data", {})
+        ]
 
     first, second = pngs(refresh.execute(path)), pngs(refresh.execute(path))
     assert first and first == second

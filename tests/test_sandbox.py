@@ -113,9 +113,12 @@ def test_tasks_stay_running_however_often_they_are_described(sb):
 def test_every_ready_client_is_bound_to_the_sandbox(sb):
     assert set(sb.clients) == set(sandbox.READY_CLIENTS)
     assert sb.autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"] == []
-    assert sb.application_autoscaling.describe_scalable_targets(ServiceNamespace="ecs")[
-        "ScalableTargets"
-    ] == []
+    assert (
+        sb.application_autoscaling.describe_scalable_targets(ServiceNamespace="ecs")[
+            "ScalableTargets"
+        ]
+        == []
+    )
 
 
 def _aws_cli(*args: str) -> subprocess.CompletedProcess:
@@ -179,9 +182,7 @@ def test_server_command_prints_the_endpoint_and_export_lines():
         "stop = threading.Event(); threading.Timer(2.0, stop.set).start()\n"
         "server.run(argparse.Namespace(seed=0), stop=stop)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "moto is listening on http://127.0.0.1:" in done.stdout
     assert "export AWS_ENDPOINT_URL=http://127.0.0.1:" in done.stdout

@@ -13,7 +13,10 @@ from collections.abc import Sequence
 
 #: verb -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "server": ("ecs_workbook.server", "run a local moto server for the aws CLI and print its exports"),
+    "server": (
+        "ecs_workbook.server",
+        "run a local moto server for the aws CLI and print its exports",
+    ),
     "grade": ("ecs_workbook.grading.grade", "grade lab notebooks (a file or a folder)"),
     "reset": ("ecs_workbook.grading.reset", "restore a pristine lab, backing up your copy first"),
     "compose": ("ecs_workbook.compose_cli", "ecs-cli compose, against the local sandbox"),

@@ -65,7 +65,9 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = Non
         return
     columns = list(columns or rows[0].keys())
     cells = [[_cell(row.get(column, "")) for column in columns] for row in rows]
-    widths = [max(len(column), *(len(line[i]) for line in cells)) for i, column in enumerate(columns)]
+    widths = [
+        max(len(column), *(len(line[i]) for line in cells)) for i, column in enumerate(columns)
+    ]
     print("  ".join(column.ljust(width) for column, width in zip(columns, widths, strict=True)))
     print("  ".join("-" * width for width in widths))
     for line in cells:

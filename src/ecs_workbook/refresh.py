@@ -26,7 +26,9 @@ def notebook_paths(targets: Iterable[str | Path]) -> list[Path]:
     paths: list[Path] = []
     for target in map(Path, targets):
         if target.is_dir():
-            paths.extend(sorted(p for p in target.glob("*.ipynb") if ".ipynb_checkpoints" not in p.parts))
+            paths.extend(
+                sorted(p for p in target.glob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+            )
         elif target.suffix == ".ipynb":
             paths.append(target)
     return paths

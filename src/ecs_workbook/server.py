@@ -18,7 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
     sb = sandbox.start(seed=args.seed, server=True)
-    print(f"moto is listening on {sb.endpoint_url} (ECS behaves as on AWS; nothing leaves this machine)")
+    print(
+        f"moto is listening on {sb.endpoint_url} (ECS behaves as on AWS; nothing leaves this machine)"
+    )
     print("Paste these lines into another terminal, then try: aws ecs list-clusters")
     print(sb.export_lines(), flush=True)
     try:
