@@ -58,6 +58,43 @@ def bench_disk() -> None:
             print(f"{layout:18s} {label:11s} {seconds:8.3f} s")
 
 
+def bench_autoscaling() -> None:
+    """Seven days at 1-minute steps under each scaling mechanism (target: under 0.5 s each)."""
+    from ecs_workbook.sim.autoscaling import (
+        TargetTrackingPolicy,
+        load_curve,
+        seed_scenario,
+        simulate_capacity_provider,
+        simulate_cluster_alarm_scaling,
+        simulate_service_scaling,
+    )
+
+    week = load_curve("diurnal", days=7, step_seconds=60)
+    policy = TargetTrackingPolicy(max_capacity=40)
+    cases = {
+        "(a) service target tracking": lambda: simulate_service_scaling(week),
+        "(b) service + MemoryReservation alarm": lambda: simulate_cluster_alarm_scaling(
+            week, service_policy=policy
+        ),
+        "(c) service + capacity provider": lambda: simulate_capacity_provider(
+            week, service_policy=policy
+        ),
+        "seed scenario, all three modes (1 h)": lambda: [
+            seed_scenario(mode) for mode in ("none", "alarm75", "capacity_provider")
+        ],
+    }
+    print(f"== autoscaling (7 days x 1 min = {len(week)} steps; target < 0.5 s per simulation)")
+    for name, run in cases.items():
+        seconds = min(timeit.repeat(run, number=1, repeat=5))
+        result = run()
+        detail = (
+            f"{len(result.events)} events, peak {result.summary()['peak_desired_tasks']} tasks"
+            if not isinstance(result, list)
+            else f"{sum(len(r.events) for r in result)} events"
+        )
+        print(f"{name:40s} {seconds:8.4f} s  ({detail}, {0.5 / seconds:,.1f}x under target)")
+
+
 def main() -> None:
     """Run every ``bench_*`` function defined in this module, in source order."""
     module = sys.modules[__name__]

@@ -10,7 +10,8 @@ Each module is one model plus a plot function (matplotlib is imported only when 
   and rollback (``simulate_deployment``, ``from_service``, ``plot_deployment``).
 - ``disk``: container instance storage filling up (AL1 devicemapper vs overlay2), and the agent's
   automated cleanup (``simulate_disk``, ``plot_disk``).
-- ``autoscaling``: service and cluster auto scaling.
+- ``autoscaling``: service target tracking, MemoryReservation alarms and capacity providers with
+  managed scaling, and the seed's over-subscribed cluster (``seed_scenario``, ``plot_scaling``).
 
 Submodules load on first use (``from ecs_workbook import sim; sim.cpu``), so one missing or
 broken simulator never stops the others from importing.
