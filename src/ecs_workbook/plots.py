@@ -153,7 +153,9 @@ def interactive(plot: Callable[..., Figure], **sliders: Mapping[str, Any] | tupl
 
         display(plot(**values))
 
-    return widgets.interact(redraw, **controls)
+    # ``interactive`` returns the form as a widget that displays itself as the cell's result;
+    # ``interact`` would display it and return ``redraw``, whose repr then shows under the form.
+    return widgets.interactive(redraw, **controls)
 
 
 def _widgets_available() -> bool:
