@@ -1012,3 +1012,30 @@ def test_run_task_on_an_empty_cluster_is_an_invalid_parameter(ecs_lab):
     ecs.create_cluster(clusterName="empty")
     with pytest.raises(ClientError, match="No Container Instances were found in your cluster."):
         scheduler.run_task(ecs, cluster="empty", taskDefinition="web")
+
+
+def test_explain_text_reads_a_run_task_response_as_well_as_a_plan():
+    """Notebooks pass the response of run_task(..., explain=True) straight in."""
+    instances = [
+        InstanceState(
+            arn=f"arn:aws:ecs:us-east-1:123456789012:container-instance/demo/{name}",
+            ec2_instance_id=f"i-{name}",
+            remaining={"CPU": 1024, "MEMORY": 1024, "PORTS": set(), "PORTS_UDP": set()},
+            attributes={"ecs.availability-zone": "us-east-1a"},
+            registered_at=datetime(2026, 1, 1, tzinfo=UTC),
+            task_groups=Counter(),
+        )
+        for name in ("a", "b")
+    ]
+    plan = place_tasks(
+        instances,
+        {"CPU": 2048, "MEMORY": 128, "PORTS": [], "PORTS_UDP": []},
+        1,
+        group="family:web",
+        rng=random.Random(0),
+        explain=True,
+    )
+    response = {"tasks": [], "failures": plan.failures, "explanation": plan.explanations}
+    assert explain_text(response) == explain_text(plan)
+    assert "NOT PLACED" in explain_text(response)
+    assert "RESOURCE:CPU" in explain_text(response)

@@ -711,8 +711,13 @@ def apply_placements(
 # --- explaining ------------------------------------------------------------------------------
 
 
-def explain_text(plan: PlacementPlan) -> str:
-    """The explanation of a plan as lines a learner can read, one block per task."""
+def explain_text(plan: PlacementPlan | Mapping[str, Any]) -> str:
+    """The explanation of a plan as lines a learner can read, one block per task.
+
+    Takes a :class:`PlacementPlan` or the response of ``run_task(..., explain=True)``.
+    """
+    if isinstance(plan, Mapping):
+        plan = PlacementPlan([], list(plan.get("failures", [])), plan.get("explanation"))
     if plan.explanations is None:
         return "No explanation recorded: call place_tasks(..., explain=True)."
     lines = []
