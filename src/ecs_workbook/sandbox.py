@@ -25,11 +25,10 @@ import tempfile
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.client import BaseClient
-from botocore.config import Config
+if TYPE_CHECKING:  # boto3 is imported on first use: `ecs-workbook` commands start faster
+    from botocore.client import BaseClient
 
 REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
@@ -108,6 +107,9 @@ class Sandbox:
         url = endpoint_url or self.endpoint_url
         key = f"{service_name}@{url}"
         if key not in self._clients:
+            import boto3
+            from botocore.config import Config
+
             self._clients[key] = boto3.session.Session(region_name=self.region).client(
                 service_name,
                 region_name=self.region,
