@@ -8,6 +8,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.ecs-workbook-installed
 # JupyterLab refuses to run as root unless told (containers, CI machines).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# The folder JupyterLab serves (the browser tests point it at a scratch copy).
+LAB_ROOT ?= $(CURDIR)
 # Extra arguments for JupyterLab (the launch test passes --no-browser, a port and a token).
 LAB_ARGS ?=
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k sandbox"`.
@@ -33,7 +35,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 lab: install
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(LAB_ROOT)" \
 	  --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 test: install

@@ -140,10 +140,10 @@ def lab_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> 
     log = state / "jupyterlab.log"
     port = _free_port()
     lab_args = f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token={TOKEN}"
-    # The Makefile serves $(CURDIR); pointing it at the copy keeps every other flag of `make lab`.
+    # The Makefile serves $(LAB_ROOT); pointing it at the copy keeps every other flag of `make lab`.
     with log.open("wb") as log_file:  # a file, not a pipe: a full pipe would block the server
         process = subprocess.Popen(
-            ["make", "-s", "lab", f"CURDIR={served}", f"LAB_ARGS={lab_args}"],
+            ["make", "-s", "lab", f"LAB_ROOT={served}", f"LAB_ARGS={lab_args}"],
             cwd=ROOT,
             env=env,
             stdout=log_file,
@@ -166,7 +166,7 @@ def lab_server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> 
         names = {item["name"] for item in listing["content"]}
         assert SENTINEL in names, (
             "JupyterLab is not serving the temporary copy (did the Makefile stop using "
-            "$(CURDIR) as the root?); refusing to run notebooks over the repository's files"
+            "$(LAB_ROOT) as the root?); refusing to run notebooks over the repository's files"
         )
         yield LabServer(base, served)
     finally:

@@ -119,11 +119,6 @@ def test_every_pip_entry_of_environment_yml_is_a_requirement_or_the_kit_itself(e
             Requirement(entry)  # raises InvalidRequirement
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="environment.yml says `python>=3.11`; repo2docker only reads a `python=X.Y` pin and "
-    "otherwise starts from its default base environment (reported to the lead)",
-)
 def test_repo2docker_can_read_the_python_version_from_environment_yml(environment):
     pins = [
         REPO2DOCKER_PYTHON_PIN.match(dep)

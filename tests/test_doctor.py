@@ -45,8 +45,12 @@ def test_doctor_passes_every_required_check_on_this_machine_and_exits_0(capsys):
         assert expected in out
 
 
-def test_real_looking_credentials_on_the_machine_are_reported_as_found_not_used():
-    """conftest.py gives every test a home with ~/.aws/credentials and AWS_PROFILE=prod."""
+def test_real_looking_credentials_on_the_machine_are_reported_as_found_not_used(monkeypatch):
+    """conftest.py gives every test a home with ~/.aws/credentials and real-looking keys."""
+    # An earlier sandbox in this worker may have cleared the profile: set it as a learner would.
+    monkeypatch.setenv("AWS_PROFILE", "prod")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
     before = dict(os.environ)
     findings = doctor.collect([doctor.check_credentials], _context())
     lines = [finding.line() for finding in findings]
