@@ -103,3 +103,12 @@ def test_figures_are_rendered_byte_identically_on_every_run():
 
     first, second = pngs(refresh.execute(path)), pngs(refresh.execute(path))
     assert first and first == second
+
+
+def test_the_chapter_map_lists_every_notebook_with_its_lab_in_sequence_order():
+    text = (ROOT / "notebooks/README.md").read_text(encoding="utf-8")
+    listed = re.findall(r"\]\((\d\d_[a-z0-9_]+\.ipynb)\)", text)
+    chapters = sorted(p.name for p in ROOT.glob("notebooks/*.ipynb"))
+    assert listed == chapters
+    for lab in ROOT.glob("labs/*.ipynb"):
+        assert f"../labs/{lab.name}" in text, f"{lab.name} is missing from notebooks/README.md"
