@@ -186,7 +186,7 @@ def boot_container_instance(
             "its agent would retry registering forever and the instance would sit idle. Create "
             f"the cluster first, or fix ECS_CLUSTER (found: {settings.get('ECS_CLUSTER')!r})."
         )
-    ssm = ssm or instances._sibling_client(ecs, "ssm")
+    ssm = ssm or instances.sibling_client(ecs, "ssm")
     parameter = instances.ecs_optimized_ami_parameter(instance_type)
     launch: dict[str, Any] = {
         "ImageId": ssm.get_parameter(Name=parameter)["Parameter"]["Value"],
@@ -199,7 +199,7 @@ def boot_container_instance(
         launch["MetadataOptions"] = dict(metadata_options)
     reservation = ec2.run_instances(**launch)
     instance = reservation["Instances"][0]
-    document = instances._identity_document(instance, reservation.get("OwnerId", ""))
+    document = instances.identity_document(instance, reservation.get("OwnerId", ""))
     request: dict[str, Any] = {
         "cluster": cluster,
         "instanceIdentityDocument": json.dumps(document),

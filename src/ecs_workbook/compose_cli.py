@@ -987,9 +987,7 @@ def _require_service(context: _Context) -> dict:
     return service
 
 
-def service_create(context: _Context) -> None:
-    _log_create_log_groups(context)
-    service = _create_service(context, 0)
+def _log_created(context: _Context, service: Mapping[str, Any]) -> None:
     context.log.info(
         "Created an ECS service",
         service=service["serviceName"],
@@ -997,17 +995,27 @@ def service_create(context: _Context) -> None:
     )
 
 
+def _already_running(context: _Context, service: Mapping[str, Any], seen: set[str]) -> None:
+    """ecs-cli leaves a service with tasks alone: it says so and waits for it to be stable."""
+    context.log.info(
+        "ECS Service is already running",
+        desiredCount=service["desiredCount"],
+        serviceName=service["serviceName"],
+    )
+    _wait_for_service(context, seen)
+
+
+def service_create(context: _Context) -> None:
+    _log_create_log_groups(context)
+    _log_created(context, _create_service(context, 0))
+
+
 def service_start(context: _Context) -> None:
     service = _require_service(context)
     seen = _event_ids(service)
     force = bool(_option(context.args, "force_deployment", False))
     if service["desiredCount"] != 0 and not force:
-        context.log.info(
-            "ECS Service is already running",
-            desiredCount=service["desiredCount"],
-            serviceName=service["serviceName"],
-        )
-        _wait_for_service(context, seen)
+        _already_running(context, service, seen)
         return
     _update_count(context, service["desiredCount"] or 1, seen, force_deployment=force)
 
@@ -1020,11 +1028,7 @@ def service_up(context: _Context) -> None:
     if service is None or service.get("status") != "ACTIVE":
         created = _create_service(context, 1)
         _wait_for_service(context, seen)
-        context.log.info(
-            "Created an ECS service",
-            service=created["serviceName"],
-            taskDefinition=_id_from_arn(created["taskDefinition"]),
-        )
+        _log_created(context, created)
         return
     new_id = _id_from_arn(described["taskDefinitionArn"])
     count = service["desiredCount"] or 1
@@ -1035,12 +1039,7 @@ def service_up(context: _Context) -> None:
         elif service["desiredCount"] == 0:
             _update_count(context, 1, seen)
         else:
-            context.log.info(
-                "ECS Service is already running",
-                desiredCount=service["desiredCount"],
-                serviceName=service["serviceName"],
-            )
-            _wait_for_service(context, seen)
+            _already_running(context, service, seen)
         return
     request: dict[str, Any] = {
         "cluster": context.project.cluster,

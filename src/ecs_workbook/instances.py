@@ -75,7 +75,7 @@ def add_container_instances(
     """
     if count < 1:
         raise ValueError(f"count must be at least 1 (got {count}): how many instances to launch.")
-    ssm = ssm or _sibling_client(ecs, "ssm")
+    ssm = ssm or sibling_client(ecs, "ssm")
     parameter = ecs_optimized_ami_parameter(instance_type)
     image_id = ssm.get_parameter(Name=parameter)["Parameter"]["Value"]
     launch: dict[str, Any] = {
@@ -90,7 +90,7 @@ def add_container_instances(
     reservation = ec2.run_instances(**launch)
     arns = []
     for instance in reservation["Instances"]:
-        document = _identity_document(instance, reservation.get("OwnerId", ""))
+        document = identity_document(instance, reservation.get("OwnerId", ""))
         request: dict[str, Any] = {
             "cluster": cluster,
             "instanceIdentityDocument": json.dumps(document),
@@ -108,8 +108,14 @@ def add_container_instances(
     return [by_arn[arn] for arn in arns]
 
 
-def _identity_document(instance: dict, account_id: str) -> dict:
-    """The instance identity document the agent reads from the instance metadata service."""
+def identity_document(instance: dict, account_id: str) -> dict:
+    """The instance identity document of an EC2 ``describe_instances`` entry, as IMDS serves it.
+
+    The agent sends it with ``RegisterContainerInstance``; the local IMDS
+    (:func:`ecs_workbook.instance_metadata.serve_instance_metadata`) serves it at
+    ``/latest/dynamic/instance-identity/document``.
+    https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-identity-documents.html
+    """
     zone = instance["Placement"]["AvailabilityZone"]
     return {
         "accountId": account_id,
@@ -127,8 +133,12 @@ def _identity_document(instance: dict, account_id: str) -> dict:
     }
 
 
-def _sibling_client(client: Any, service_name: str) -> Any:
-    """A client for ``service_name`` that talks to the same place (moto) as ``client``."""
+def sibling_client(client: Any, service_name: str) -> Any:
+    """A boto3 client for ``service_name`` that reaches the same moto as ``client``.
+
+    The running sandbox's cached client when ``client`` talks to it (building a client takes a
+    while); otherwise a new client on the same endpoint and Region.
+    """
     import boto3
 
     from ecs_workbook import sandbox
@@ -138,7 +148,7 @@ def _sibling_client(client: Any, service_name: str) -> Any:
         endpoint_url = None  # in-process moto intercepts the real endpoint
     running = sandbox.current()
     if running is not None and running.endpoint_url == endpoint_url:
-        return running.client(service_name)
+        return running.client(service_name)  # cached
     return boto3.session.Session().client(
         service_name, region_name=client.meta.region_name, endpoint_url=endpoint_url
     )

@@ -111,6 +111,37 @@ def instance_states(
     ]
 
 
+def place(
+    backend: Any,
+    cluster: Any,
+    need: Mapping[str, Any],
+    count: int,
+    *,
+    group: str,
+    default: str,
+    only: Any = None,
+    placement_strategy: list[dict] | None = None,
+    placement_constraints: list[dict] | None = None,
+) -> scheduler.PlacementPlan:
+    """Where ``count`` tasks go in ``cluster`` (or on the container instance ``only``).
+
+    The kit's scheduler on the cluster's current state, tie-broken by :func:`placement_rng`:
+    RunTask and service replicas choose among all instances; StartTask and daemon services name
+    the instance, so ``only`` is the one candidate.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement.html
+    """
+    return scheduler.place_tasks(
+        instance_states(backend, cluster.name, only=only),
+        need,
+        count,
+        placement_strategy=placement_strategy,
+        placement_constraints=placement_constraints,
+        group=group,
+        rng=placement_rng(backend, cluster),
+        default=default,
+    )
+
+
 def placement_rng(backend: Any, cluster: Any) -> random.Random:
     """A placement tie-breaker that repeats run after run (seeded by cluster and call number)."""
     calls = getattr(backend, "_wb_placement_calls", 0) + 1

@@ -16,14 +16,14 @@ from moto.core.utils import utcnow
 from ecs_workbook import cql, scheduler
 from ecs_workbook.engine.clusters import cluster_tasks, find_container_instance, is_running
 from ecs_workbook.engine.errors import from_scheduler
-from ecs_workbook.engine.instance_resources import instance_states, placement_rng
+from ecs_workbook.engine.instance_resources import instance_states, place, placement_rng
 from ecs_workbook.engine.service_events import (
     add_event,
     started_message,
     stopped_message,
     unable_message,
 )
-from ecs_workbook.engine.task_definitions import reserved_resources
+from ecs_workbook.engine.task_definitions import placement_constraints, reserved_resources
 from ecs_workbook.engine.task_lifecycle import create_task, mark_stopped, release_task
 
 
@@ -216,17 +216,17 @@ def _start_service_tasks(backend: Any, cluster: Any, service: Any, count: int) -
         ]
         add_event(service, started_message(service, tasks))
         return len(tasks)
-    constraints = list(td.placement_constraints or []) + list(service.placement_constraints or [])
+    constraints = placement_constraints(td, service.placement_constraints)
     try:
-        plan = scheduler.place_tasks(
-            instance_states(backend, cluster.name),
+        plan = place(
+            backend,
+            cluster,
             need,
             count,
+            group=group,
+            default="service",
             placement_strategy=service.placement_strategy or None,
             placement_constraints=constraints,
-            group=group,
-            rng=placement_rng(backend, cluster),
-            default="service",
         )
     except scheduler.InvalidParameterException as error:
         if error.message == scheduler.NO_CONTAINER_INSTANCES:
@@ -265,7 +265,7 @@ def _propagated_tags(service: Any, td: Any) -> list[dict[str, str]]:
 def _eligible_for_daemon(service: Any, td: Any, state: scheduler.InstanceState) -> bool:
     if state.status != "ACTIVE":
         return False
-    constraints = list(td.placement_constraints or []) + list(service.placement_constraints or [])
+    constraints = placement_constraints(td, service.placement_constraints)
     facts = state.facts()
     return all(
         cql.matches(c["expression"], facts)
@@ -303,14 +303,7 @@ def _reconcile_daemon(backend: Any, cluster: Any, service: Any) -> None:
             stop_service_task(backend, task, _scaling_reason(service))
             stopped.append(task)
         ci = find_container_instance(backend, cluster.name, arn)
-        plan = scheduler.place_tasks(
-            instance_states(backend, cluster.name, only=ci),
-            need,
-            1,
-            group=group,
-            rng=placement_rng(backend, cluster),
-            default="service",
-        )
+        plan = place(backend, cluster, need, 1, group=group, default="service", only=ci)
         if not plan.placements:
             failures = plan.failures
             continue

@@ -66,6 +66,15 @@ def reserved_resources(td: Any, overrides: Mapping[str, Any] | None = None) -> d
         raise EcsClientException(str(error)) from None
 
 
+def placement_constraints(td: Any, extra: Any) -> list[dict[str, Any]]:
+    """The task definition's placementConstraints, then those of the request or service.
+
+    ECS applies both: a task must satisfy every constraint of its definition and of the call.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-placement-constraints.html
+    """
+    return list(td.placement_constraints or []) + list(extra or [])
+
+
 def response_register_task_definition(self: Any) -> ActionResult:
     """Reject what ECS rejects (``taskdef.validate``), then let moto store the definition."""
     problems = taskdef.validate(self._get_params())

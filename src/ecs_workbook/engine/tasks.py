@@ -15,7 +15,7 @@ from moto.ecs.exceptions import EcsClientException
 from ecs_workbook import scheduler
 from ecs_workbook.engine.clusters import find_container_instance, get_cluster
 from ecs_workbook.engine.errors import from_scheduler, invalid_parameter
-from ecs_workbook.engine.instance_resources import instance_states, placement_rng
+from ecs_workbook.engine.instance_resources import place
 from ecs_workbook.engine.launch_types import (
     check_fargate,
     check_network_configuration,
@@ -23,7 +23,11 @@ from ecs_workbook.engine.launch_types import (
 )
 from ecs_workbook.engine.patching import Backend, original
 from ecs_workbook.engine.service_scheduler import reconcile_service, service_of
-from ecs_workbook.engine.task_definitions import describe_active_task_definition, reserved_resources
+from ecs_workbook.engine.task_definitions import (
+    describe_active_task_definition,
+    placement_constraints,
+    reserved_resources,
+)
 from ecs_workbook.engine.task_lifecycle import create_task, mark_stopped, release_task
 
 
@@ -73,19 +77,17 @@ def run_task(backend: Any, request: Mapping[str, Any]) -> tuple[list[Any], list[
         ]
         return tasks, []
     network = check_network_configuration(backend, td, request.get("networkConfiguration"))
-    constraints = list(td.placement_constraints or []) + list(
-        request.get("placementConstraints") or []
-    )
+    constraints = placement_constraints(td, request.get("placementConstraints"))
     try:
-        plan = scheduler.place_tasks(
-            instance_states(backend, cluster.name),
+        plan = place(
+            backend,
+            cluster,
             need,
             count,
+            group=group,
+            default="runtask",
             placement_strategy=request.get("placementStrategy"),
             placement_constraints=constraints,
-            group=group,
-            rng=placement_rng(backend, cluster),
-            default="runtask",
         )
     except scheduler.ECSError as error:
         raise from_scheduler(error) from None
@@ -133,14 +135,7 @@ def start_task(backend: Any, request: Mapping[str, Any]) -> tuple[list[Any], lis
             failures.append({"arn": ci.container_instance_arn, "reason": "INACTIVE"})
             continue
         try:
-            plan = scheduler.place_tasks(
-                instance_states(backend, cluster.name, only=ci),
-                need,
-                1,
-                group=group,
-                rng=placement_rng(backend, cluster),
-                default="runtask",
-            )
+            plan = place(backend, cluster, need, 1, group=group, default="runtask", only=ci)
         except scheduler.ECSError as error:
             raise from_scheduler(error) from None
         if not plan.placements:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ecs_workbook import cql
 from ecs_workbook.grading.checking import CheckContext, Exercise
+from ecs_workbook.grading.checks._common import expect_arn
 from ecs_workbook.scheduler import InstanceState
 
 CLUSTER = "workshop"
@@ -121,16 +122,14 @@ def check_create_cluster(ctx: CheckContext) -> None:
         f"tags {tags}" if tags else "no tags",
         'pass tags=[{"key": "team", "value": "platform"}] to create_cluster (key/value in lower case)',
     )
-    arn = ctx.answer("workshop_cluster_arn", str, example=repr(cluster["clusterArn"]))
-    hint = "the ARN is in the response: response['cluster']['clusterArn']"
-    if arn == CLUSTER:
-        hint = "that is the cluster's name; " + hint
-    ctx.expect(
-        1,
-        arn == cluster["clusterArn"],
-        "workshop_cluster_arn to be the cluster's ARN",
-        repr(arn),
-        hint,
+    expect_arn(
+        ctx,
+        "workshop_cluster_arn",
+        resource="cluster",
+        arn=cluster["clusterArn"],
+        resource_name=CLUSTER,
+        example=repr(cluster["clusterArn"]),
+        hint="the ARN is in the response: response['cluster']['clusterArn']",
     )
 
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from botocore.exceptions import ClientError
 
 from ecs_workbook import instance_types, taskdef
 from ecs_workbook.grading.checking import CheckContext, Exercise
+from ecs_workbook.grading.checks._common import latest_task_definition
 from ecs_workbook.sim import cpu
 
 #: The lab's ``api`` task definition (exercise 1 and 5), as the lab shows it.
@@ -40,16 +40,6 @@ PLOT_VCPUS = 2
 PLOT_CPU_UNITS = {"encoder": 1536, "thumbnailer": 512}
 ALONE_SECOND, BUSY_SECOND = 10, 45
 VCPU_TOLERANCE = 0.05
-
-
-def _latest_task_definition(ctx: CheckContext, family: str) -> dict[str, Any] | None:
-    """The newest ACTIVE revision of ``family``, or None when there is none."""
-    try:
-        described = ctx.ecs.describe_task_definition(taskDefinition=family)
-    except ClientError:
-        return None
-    definition = described.get("taskDefinition") or {}
-    return definition if definition.get("status", "ACTIVE") == "ACTIVE" else None
 
 
 def _integer(value: Any) -> int | None:
@@ -126,7 +116,7 @@ def check_reserved_by_hand(ctx: CheckContext) -> None:
 
 # -- ex2 -------------------------------------------------------------------------------------------
 def check_fixed_task_definition(ctx: CheckContext) -> None:
-    definition = _latest_task_definition(ctx, WORKER_FAMILY)
+    definition = latest_task_definition(ctx, WORKER_FAMILY)
     if not ctx.expect(
         1,
         definition is not None and not taskdef.validate(definition),
@@ -210,7 +200,7 @@ def check_fill_an_instance(ctx: CheckContext) -> None:
             "taskDefinition"
         ]
         if workers
-        else _latest_task_definition(ctx, WORKER_FAMILY)
+        else latest_task_definition(ctx, WORKER_FAMILY)
     )
     if definition is None:
         ctx.expect(
@@ -262,6 +252,11 @@ def _plot_result() -> cpu.CpuResult:
     return cpu.simulate_cpu(containers, PLOT_VCPUS, demand)
 
 
+def _expect_vcpus(ctx: CheckContext, name: str, answer: float, vcpus: float, hint: str) -> None:
+    """2 points when the answer read off the plot is within :data:`VCPU_TOLERANCE` of ``vcpus``."""
+    ctx.expect(2, abs(answer - vcpus) < VCPU_TOLERANCE, f"{name} ≈ {vcpus:g}", str(answer), hint)
+
+
 def check_read_the_plot(ctx: CheckContext) -> None:
     result = _plot_result()
     alone = float(result.usage_of("encoder")[ALONE_SECOND])
@@ -271,13 +266,7 @@ def check_read_the_plot(ctx: CheckContext) -> None:
     hint = "read the top panel at second 10"
     if abs(answer - PLOT_CPU_UNITS["encoder"] / 1024) < VCPU_TOLERANCE:
         hint = "cpu is a weight, not a cap: a container alone may use every idle vCPU"
-    ctx.expect(
-        2,
-        abs(answer - alone) < VCPU_TOLERANCE,
-        f"encoder_vcpu_alone ≈ {alone:g}",
-        str(answer),
-        hint,
-    )
+    _expect_vcpus(ctx, "encoder_vcpu_alone", answer, alone, hint)
 
     answer = ctx.answer("thumbnailer_vcpu_busy", (int, float), example="1.0")
     share = PLOT_CPU_UNITS["thumbnailer"] / sum(PLOT_CPU_UNITS.values())
@@ -286,13 +275,7 @@ def check_read_the_plot(ctx: CheckContext) -> None:
         hint = f"that is its share ({share:g}) of the instance; the instance has {PLOT_VCPUS} vCPUs"
     elif abs(answer - PLOT_CPU_UNITS["thumbnailer"] / 1024) < VCPU_TOLERANCE:
         hint = "cpu 512 is not what it gets: shares split the 2 vCPUs 1536 : 512"
-    ctx.expect(
-        2,
-        abs(answer - busy) < VCPU_TOLERANCE,
-        f"thumbnailer_vcpu_busy ≈ {busy:g}",
-        str(answer),
-        hint,
-    )
+    _expect_vcpus(ctx, "thumbnailer_vcpu_busy", answer, busy, hint)
 
 
 # -- ex5 -------------------------------------------------------------------------------------------
@@ -314,7 +297,7 @@ def check_fargate_size(ctx: CheckContext) -> None:
         )
     ctx.expect(2, list(size) == expected, f"api_fargate_size == {expected}", str(size), hint)
 
-    definition = _latest_task_definition(ctx, FARGATE_FAMILY)
+    definition = latest_task_definition(ctx, FARGATE_FAMILY)
     if not ctx.expect(
         1,
         definition is not None

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from ecs_workbook import scheduler, taskdef
 from ecs_workbook.grading.checking import CheckContext, Exercise
+from ecs_workbook.grading.checks._common import list_answer
 
 CLUSTER = "lab04"
 BYOS_CLUSTER = "lab04-byos"
@@ -89,17 +90,15 @@ def _command_of(task: dict[str, Any], container: str) -> Any:
 
 
 def _arn_list(ctx: CheckContext, name: str) -> list[str]:
-    value = ctx.answer(name, list, example="[task['taskArn'] for task in response['tasks']]")
-    if not all(isinstance(item, str) for item in value):
-        ctx.expect(
-            1,
-            False,
-            f"`{name}` to be a list of task ARN strings",
-            repr(value)[:80],
-            "keep task['taskArn'] of each task, not the task dicts",
-        )
-        return []
-    return value
+    return list_answer(
+        ctx,
+        name,
+        str,
+        items="task ARN strings",
+        example="[task['taskArn'] for task in response['tasks']]",
+        hint="keep task['taskArn'] of each task, not the task dicts",
+        points=1,
+    )
 
 
 # -- ex1 -------------------------------------------------------------------------------------------

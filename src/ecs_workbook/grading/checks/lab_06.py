@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 
 from ecs_workbook import cql, instance_types, scheduler, taskdef
 from ecs_workbook.grading.checking import CheckContext, Exercise
+from ecs_workbook.grading.checks._common import list_answer
 
 FLEET_CLUSTER = "lab06-fleet"
 PORTS_CLUSTER = "lab06-ports"
@@ -65,18 +66,53 @@ def _invalid(ctx: CheckContext, points: float, what: str, error: Exception) -> N
     ctx.expect(points, False, what, message, "fix the list so ECS accepts it (see the message)")
 
 
-def _as_list_of_dicts(ctx: CheckContext, name: str, example: str) -> list[dict[str, Any]]:
-    value = ctx.answer(name, list, example=example)
-    if not all(isinstance(item, dict) for item in value):
-        ctx.expect(
-            0,
-            False,
-            f"`{name}` to be a list of dicts, as placementStrategy/placementConstraints take",
-            repr(value)[:80],
-            "each item is a dict such as {'type': 'spread', 'field': 'instanceId'}",
-        )
-        return []
+def _placement_list(
+    ctx: CheckContext, name: str, example: str, kind: str, points: float
+) -> list[dict[str, Any]] | None:
+    """The learner's placement ``kind`` list (strategy or constraint) when ECS accepts it.
+
+    Otherwise a failed item worth ``points`` with ECS's reason, and None.
+    """
+    value = list_answer(
+        ctx,
+        name,
+        dict,
+        items="dicts, as placementStrategy/placementConstraints take",
+        example=example,
+        hint="each item is a dict such as {'type': 'spread', 'field': 'instanceId'}",
+        points=0,
+    )
+    parse = scheduler.parse_strategies if kind == "strategy" else scheduler.parse_constraints
+    try:
+        parse(value)
+    except scheduler.ECSError as error:
+        _invalid(ctx, points, f"a placement {kind} list ECS accepts", error)
+        return None
     return value
+
+
+def _plans(
+    instances: list[scheduler.InstanceState],
+    need: dict[str, Any],
+    count: int,
+    group: str,
+    *,
+    strategy: list[dict[str, Any]] | None = None,
+    constraints: list[dict[str, Any]] | None = None,
+) -> list[scheduler.PlacementPlan]:
+    """Where the kit's scheduler puts ``count`` tasks with the learner's lists, once per seed."""
+    return [
+        scheduler.place_tasks(
+            instances,
+            need,
+            count,
+            placement_strategy=strategy,
+            placement_constraints=constraints,
+            group=group,
+            rng=random.Random(seed),
+        )
+        for seed in SEEDS
+    ]
 
 
 # -- ex1 -------------------------------------------------------------------------------------------
@@ -103,11 +139,10 @@ EX1_CLUSTERS = (
 
 
 def check_az_packed_strategy(ctx: CheckContext) -> None:
-    strategy = _as_list_of_dicts(ctx, "az_packed_strategy", "[{'type': ..., 'field': ...}]")
-    try:
-        scheduler.parse_strategies(strategy)
-    except scheduler.ECSError as error:
-        _invalid(ctx, 4, "a placement strategy list ECS accepts", error)
+    strategy = _placement_list(
+        ctx, "az_packed_strategy", "[{'type': ..., 'field': ...}]", "strategy", 4
+    )
+    if strategy is None:
         return
     if not ctx.expect(
         1,
@@ -120,15 +155,7 @@ def check_az_packed_strategy(ctx: CheckContext) -> None:
     unbalanced, unpacked = [], []
     for instances, count in EX1_CLUSTERS:
         zone_of = {i.arn: i.attributes["ecs.availability-zone"] for i in instances}
-        for seed in SEEDS:
-            plan = scheduler.place_tasks(
-                instances,
-                WEB_NEED,
-                count,
-                placement_strategy=strategy,
-                group="family:web",
-                rng=random.Random(seed),
-            )
+        for plan in _plans(instances, WEB_NEED, count, "family:web", strategy=strategy):
             per_zone = Counter(zone_of[arn] for arn in plan.placements)
             counts = [per_zone.get(zone, 0) for zone in sorted(set(zone_of.values()))]
             if max(counts) - min(counts) > 1:
@@ -165,25 +192,14 @@ EX2_FLEET = [
 
 
 def check_gpu_constraints(ctx: CheckContext) -> None:
-    constraints = _as_list_of_dicts(ctx, "gpu_constraints", "[{'type': ..., ...}]")
-    try:
-        scheduler.parse_constraints(constraints)
-    except scheduler.ECSError as error:
-        _invalid(ctx, 3, "a placement constraint list ECS accepts", error)
+    constraints = _placement_list(ctx, "gpu_constraints", "[{'type': ..., ...}]", "constraint", 3)
+    if constraints is None:
         return
     ctx.expect(1, True, "a placement constraint list ECS accepts")
     gpu = {i.arn for i in EX2_FLEET if i.attributes["ecs.instance-type"].startswith("g4dn.")}
     names = {i.arn: _name(i) for i in EX2_FLEET}
     off_gpu, doubled, unused = [], [], []
-    for seed in SEEDS:
-        plan = scheduler.place_tasks(
-            EX2_FLEET,
-            GPU_JOB_NEED,
-            3,
-            placement_constraints=constraints,
-            group="family:gpu-job",
-            rng=random.Random(seed),
-        )
+    for plan in _plans(EX2_FLEET, GPU_JOB_NEED, 3, "family:gpu-job", constraints=constraints):
         off_gpu += [names[a] for a in plan.placements if a not in gpu]
         doubled += [names[a] for a, n in Counter(plan.placements).items() if n > 1]
         unused += [names[a] for a in gpu - set(plan.placements)]
@@ -346,22 +362,13 @@ def check_affinity(ctx: CheckContext) -> None:
     fleet = _require_fleet(ctx, 3)
     if fleet is None:
         return
-    constraints = _as_list_of_dicts(ctx, "cache_constraints", "[{'type': 'memberOf', ...}]")
-    try:
-        scheduler.parse_constraints(constraints)
-    except scheduler.ECSError as error:
-        _invalid(ctx, 3, "a placement constraint list ECS accepts", error)
+    constraints = _placement_list(
+        ctx, "cache_constraints", "[{'type': 'memberOf', ...}]", "constraint", 3
+    )
+    if constraints is None:
         return
     elsewhere = set()
-    for seed in SEEDS:
-        plan = scheduler.place_tasks(
-            EX5_FLEET,
-            CACHE_NEED,
-            2,
-            placement_constraints=constraints,
-            group="family:cache",
-            rng=random.Random(seed),
-        )
+    for plan in _plans(EX5_FLEET, CACHE_NEED, 2, "family:cache", constraints=constraints):
         elsewhere |= {a.rsplit("/", 1)[-1] for a in plan.placements if not a.endswith("/db-host")}
     ctx.expect(
         1,

@@ -15,6 +15,7 @@ from typing import Any
 
 from ecs_workbook import compose, taskdef
 from ecs_workbook.grading.checking import CheckContext, Exercise
+from ecs_workbook.grading.checks._common import expect_arn
 
 CLUSTER = "default"
 PROJECT = "billing"
@@ -231,16 +232,14 @@ def check_service(ctx: CheckContext) -> None:
         f"desiredCount {service['desiredCount']}, runningCount {service['runningCount']}",
         hint,
     )
-    answer = ctx.answer("billing_service_arn", str, example="'arn:aws:ecs:...:service/...'")
-    hint = "describe_services(cluster='default', services=['billing']) gives the serviceArn"
-    if answer == PROJECT:
-        hint = "that is the service's name; " + hint
-    ctx.expect(
-        1,
-        answer == service["serviceArn"],
-        "billing_service_arn to be the service's ARN",
-        repr(answer),
-        hint,
+    expect_arn(
+        ctx,
+        "billing_service_arn",
+        resource="service",
+        arn=service["serviceArn"],
+        resource_name=PROJECT,
+        example="'arn:aws:ecs:...:service/...'",
+        hint="describe_services(cluster='default', services=['billing']) gives the serviceArn",
     )
 
 

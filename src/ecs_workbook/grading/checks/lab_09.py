@@ -14,10 +14,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from ecs_workbook import taskdef
 from ecs_workbook.grading.checking import CheckContext, Exercise
+from ecs_workbook.grading.checks._common import latest_task_definition
 from ecs_workbook.sim import disk
 
 AL1 = "al1-devicemapper"
@@ -42,16 +41,6 @@ BACKUP_FAMILY, BACKUP_VOLUME, BACKUP_CONTAINER, BACKUP_PATH = (
     "/var/backups",
 )
 HOURS_TOLERANCE = 0.1
-
-
-def _latest_task_definition(ctx: CheckContext, family: str) -> dict[str, Any] | None:
-    """The newest ACTIVE revision of ``family``, or None when there is none."""
-    try:
-        described = ctx.ecs.describe_task_definition(taskDefinition=family)
-    except ClientError:
-        return None
-    definition = described.get("taskDefinition") or {}
-    return definition if definition.get("status", "ACTIVE") == "ACTIVE" else None
 
 
 def _check_arn(ctx: CheckContext, name: str, definition: dict[str, Any], family: str) -> None:
@@ -170,7 +159,7 @@ def check_cleanup(ctx: CheckContext) -> None:
 
 # -- ex4 -------------------------------------------------------------------------------------------
 def check_ephemeral_storage(ctx: CheckContext) -> None:
-    definition = _latest_task_definition(ctx, ETL_FAMILY)
+    definition = latest_task_definition(ctx, ETL_FAMILY)
     if not ctx.expect(
         1,
         definition is not None and taskdef.is_fargate(definition),
@@ -202,7 +191,7 @@ def check_ephemeral_storage(ctx: CheckContext) -> None:
 
 # -- ex5 -------------------------------------------------------------------------------------------
 def check_shared_volume(ctx: CheckContext) -> None:
-    definition = _latest_task_definition(ctx, BACKUP_FAMILY)
+    definition = latest_task_definition(ctx, BACKUP_FAMILY)
     problems = [] if definition is None else taskdef.validate(definition)
     if not ctx.expect(
         1,
