@@ -119,3 +119,17 @@ def test_task_placements_show_group_and_instance_of_each_running_task(aws):
     assert [(r["group"], r["instance"], r["type"]) for r in rows] == [
         ("family:web", added[0]["ec2InstanceId"], "m5.large")
     ] * 2
+
+
+def test_describe_cluster_tasks_can_keep_only_one_services_tasks(aws):
+    """ListTasks filters by serviceName. API_ListTasks.html"""
+    ecs, ec2 = aws
+    instances.add_container_instances(ecs, ec2, cluster="c", instance_type="m5.large")
+    ecs.register_task_definition(
+        family="web", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 256}]
+    )
+    ecs.create_service(cluster="c", serviceName="web", taskDefinition="web", desiredCount=2)
+    ecs.run_task(cluster="c", taskDefinition="web")
+    service_tasks = resources.describe_cluster_tasks(ecs, "c", service_name="web")
+    assert [task["group"] for task in service_tasks] == ["service:web"] * 2
+    assert len(resources.describe_cluster_tasks(ecs, "c")) == 3

@@ -1,4 +1,4 @@
-"""A cluster at a glance: one row per container instance, as the scheduler sees it.
+"""A cluster at a glance: one row per container instance, or one per task, as ECS reports them.
 
 After a few services and tasks, the question a learner asks is "what runs where, and what is left?".
 :func:`instance_rows` answers it from ECS's own data (``ListContainerInstances``,
@@ -8,8 +8,12 @@ After a few services and tasks, the question a learner asks is "what runs where,
 ``family:<family>`` or your ``group`` for RunTask). Print the rows with
 :func:`ecs_workbook.display.table`.
 
+:func:`task_rows` answers the other half, "where did my service's tasks go?": one row per running
+task with its Availability Zone, task definition revision and the host ports Docker bound.
+
 https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerInstance.html
 https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-groups.html
+https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ecs_workbook import scheduler
+from ecs_workbook import resources, scheduler
 
 #: The built-in attributes most placement questions are about.
 DEFAULT_ATTRIBUTES = ("ecs.instance-type", "ecs.availability-zone")
@@ -53,3 +57,35 @@ def _row(state: scheduler.InstanceState, attributes: Sequence[str]) -> dict[str,
     groups = sorted((group, n) for group, n in state.task_groups.items() if n)
     row["tasks"] = ", ".join(f"{group} ×{n}" for group, n in groups)
     return row
+
+
+def task_rows(
+    ecs_client: Any, cluster: str, *, service_name: str | None = None
+) -> list[dict[str, Any]]:
+    """One dict per running task of ``cluster`` (or of its service ``service_name``): where and what.
+
+    Columns: ``task`` (the first 8 characters of the task id), ``zone`` (the task's
+    ``availabilityZone``), ``revision`` (of its task definition) and ``hostPort`` (the host ports of
+    its containers' ``networkBindings``, comma-separated; empty for ``awsvpc`` tasks, which bind
+    none). Sorted by zone, then task id.
+
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_NetworkBinding.html
+    """
+    tasks = resources.describe_cluster_tasks(ecs_client, cluster, service_name=service_name)
+    rows = [_task_row(task) for task in tasks]
+    return sorted(rows, key=lambda row: (row["zone"], row["task"]))
+
+
+def _task_row(task: dict[str, Any]) -> dict[str, Any]:
+    host_ports = [
+        str(binding["hostPort"])
+        for container in task.get("containers", [])
+        for binding in container.get("networkBindings") or []
+        if "hostPort" in binding
+    ]
+    return {
+        "task": task["taskArn"].rsplit("/", 1)[-1][:8],
+        "zone": task.get("availabilityZone", "-"),
+        "revision": task["taskDefinitionArn"].rsplit(":", 1)[-1],
+        "hostPort": ",".join(host_ports),
+    }

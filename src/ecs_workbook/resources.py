@@ -165,6 +165,33 @@ def plot_registered_vs_remaining(
     return fig
 
 
+def describe_cluster_tasks(
+    ecs_client: Any,
+    cluster: str,
+    *,
+    service_name: str | None = None,
+    desired_status: str = "RUNNING",
+) -> list[dict]:
+    """Every task of ``cluster`` with ``desired_status`` (``DescribeTasks`` entries), in ECS's order.
+
+    ``service_name`` keeps only that service's tasks. ``ListTasks`` is paged and ``DescribeTasks``
+    takes at most 100 tasks per call, so both are batched.
+
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html
+    """
+    filters = {"cluster": cluster, "desiredStatus": desired_status}
+    if service_name is not None:
+        filters["serviceName"] = service_name
+    arns: list[str] = []
+    for page in ecs_client.get_paginator("list_tasks").paginate(**filters):
+        arns.extend(page["taskArns"])
+    tasks: list[dict] = []
+    for start in range(0, len(arns), _DESCRIBE_BATCH):
+        batch = arns[start : start + _DESCRIBE_BATCH]
+        tasks.extend(ecs_client.describe_tasks(cluster=cluster, tasks=batch)["tasks"])
+    return tasks
+
+
 def task_placements(
     ecs_client: Any, cluster: str, desired_status: str = "RUNNING"
 ) -> list[dict[str, Any]]:
@@ -175,15 +202,7 @@ def task_placements(
     instance it was placed on), ``lastStatus``. Sorted by instance, then group, then task.
     https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html
     """
-    arns: list[str] = []
-    for page in ecs_client.get_paginator("list_tasks").paginate(
-        cluster=cluster, desiredStatus=desired_status
-    ):
-        arns.extend(page["taskArns"])
-    tasks: list[dict] = []
-    for start in range(0, len(arns), _DESCRIBE_BATCH):
-        batch = arns[start : start + _DESCRIBE_BATCH]
-        tasks.extend(ecs_client.describe_tasks(cluster=cluster, tasks=batch)["tasks"])
+    tasks = describe_cluster_tasks(ecs_client, cluster, desired_status=desired_status)
     where = {
         ci["containerInstanceArn"]: (
             ci.get("ec2InstanceId", ""),
