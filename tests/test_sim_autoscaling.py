@@ -13,6 +13,7 @@ import pytest
 
 from ecs_workbook import plots
 from ecs_workbook.sim import autoscaling as a
+from ecs_workbook.sim.autoscaling.cloudwatch import AlarmState
 
 MIB_PER_GIB = 1024
 
@@ -622,3 +623,39 @@ def test_plot_oversubscription_explains_that_a_service_only_run_has_no_cluster()
 def test_interactive_forms_fall_back_to_a_clean_static_figure(form, monkeypatch):
     monkeypatch.setenv("ECS_WORKBOOK_STATIC", "1")
     assert _render(form) == []
+
+
+# --------------------------------------------------------------------------------------------
+# CloudWatch alarm evaluation (shared by target tracking, the alarm recipe and managed scaling)
+# --------------------------------------------------------------------------------------------
+
+
+def test_an_alarm_goes_to_alarm_only_when_its_datapoints_breach_in_a_row():
+    """3 of 3 one-minute datapoints (target tracking's high alarm): ALARM on the third.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html"""
+    alarm = AlarmState(datapoints=3)
+    assert [alarm.observe(True, 1) for _ in range(3)] == [False, False, True]
+
+
+def test_a_datapoint_that_does_not_breach_starts_the_count_again():
+    alarm = AlarmState(datapoints=3)
+    for breaching in (True, True, False, True, True):
+        alarm.observe(breaching, 1)
+    assert not alarm.in_alarm
+
+
+def test_an_alarm_that_stays_in_alarm_reports_going_to_alarm_once():
+    alarm = AlarmState(datapoints=1)
+    assert [alarm.observe(True, 1) for _ in range(3)] == [True, False, False]
+
+
+def test_a_five_minute_step_counts_as_five_one_minute_datapoints():
+    assert AlarmState(datapoints=3).observe(True, 5)
+
+
+def test_insufficient_data_takes_an_alarm_out_of_alarm():
+    """No datapoint (no running task reports the metric): the alarm is not in ALARM."""
+    alarm = AlarmState(datapoints=1)
+    alarm.observe(True, 1)
+    alarm.insufficient_data()
+    assert (alarm.in_alarm, alarm.observe(True, 1)) == (False, True)

@@ -15,11 +15,15 @@ from typing import Any
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 #: The kit's colours, in the order series are drawn (colour-blind friendly, Okabe-Ito).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+#: CSS width of a slider form's track and value readout, beside its label.
+SLIDER_TRACK_AND_READOUT = "320px"
 
 STYLE: dict[str, Any] = {
     "figure.figsize": (8.0, 4.0),
@@ -94,6 +98,52 @@ def styled(plot: Callable[..., Figure]) -> Callable[..., Figure]:
     return wrapper
 
 
+def step_line(ax: Axes, edges: np.ndarray, values: np.ndarray, **style: Any) -> None:
+    """A per-step series as a step line: ``values[i]`` holds from ``edges[i]`` to ``edges[i + 1]``.
+
+    ``edges`` has one entry more than ``values``: the last value is held to the final edge, so the
+    last step is drawn as wide as the others.
+    """
+    ax.step(edges, _hold_last(values), where="post", **style)
+
+
+def stacked_step_areas(
+    ax: Axes,
+    edges: np.ndarray,
+    rows: np.ndarray,
+    *,
+    labels: list[str],
+    alpha: float,
+) -> None:
+    """Per-step series stacked as filled areas, the first row at the bottom (e.g. one per container).
+
+    ``edges`` as for :func:`step_line`; series take the :data:`PALETTE` colours in turn.
+    """
+    bottom = np.zeros(len(edges) - 1)
+    for index, (row, label) in enumerate(zip(rows, labels, strict=True)):
+        top = bottom + row
+        ax.fill_between(
+            edges,
+            _hold_last(bottom),
+            _hold_last(top),
+            step="post",
+            color=PALETTE[index % len(PALETTE)],
+            alpha=alpha,
+            linewidth=0,
+            label=label,
+        )
+        bottom = top
+
+
+def legend_outside(ax: Axes, fontsize: float = 8, **options: Any) -> None:
+    """The legend to the right of the axes, top-aligned, so long labels never cover the data."""
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=fontsize, **options)
+
+
+def _hold_last(values: np.ndarray) -> np.ndarray:
+    return np.append(values, values[-1])
+
+
 def figure_problems(fig: Figure) -> list[str]:
     """What a reader would miss in ``fig``: a title, axis labels, a legend where series share axes."""
     problems = []
@@ -137,6 +187,10 @@ def interactive(plot: Callable[..., Figure], **sliders: Mapping[str, Any] | tupl
         return plot(**start)
     import ipywidgets as widgets
 
+    # Every slider is labelled with its keyword in full (JupyterLab cuts labels at 80 px, so
+    # "minimum_healthy_percent" would read "minimum..."), and all labels share one width so the
+    # tracks line up.
+    label_width = _label_width(sliders)
     controls = {}
     for name, (low, high, step, value) in sliders.items():
         kind = (
@@ -145,7 +199,14 @@ def interactive(plot: Callable[..., Figure], **sliders: Mapping[str, Any] | tupl
             else widgets.FloatSlider
         )
         controls[name] = kind(
-            min=low, max=high, step=step, value=value, description=name, continuous_update=False
+            min=low,
+            max=high,
+            step=step,
+            value=value,
+            description=name,
+            continuous_update=False,
+            style={"description_width": label_width},
+            layout=widgets.Layout(width=f"calc({label_width} + {SLIDER_TRACK_AND_READOUT})"),
         )
 
     def redraw(**values: Any) -> None:
@@ -156,6 +217,11 @@ def interactive(plot: Callable[..., Figure], **sliders: Mapping[str, Any] | tupl
     # ``interactive`` returns the form as a widget that displays itself as the cell's result;
     # ``interact`` would display it and return ``redraw``, whose repr then shows under the form.
     return widgets.interactive(redraw, **controls)
+
+
+def _label_width(names: Mapping[str, Any]) -> str:
+    """A CSS width that fits the longest slider keyword (``ch`` is one character's width)."""
+    return f"{max(len(name) for name in names) + 1}ch"
 
 
 def _widgets_available() -> bool:

@@ -44,6 +44,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ecs_workbook.sim import _explore, _series
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -62,6 +64,12 @@ DEFAULT_CGROUP_CPU_PERIOD_MS = 100
 DEFAULT_AGENT_VERSION = "1.86.0"
 
 _TOLERANCE_VCPU = 1e-9
+_DEMAND = _series.SeriesWording(
+    name="Demand",
+    each_step="one value per time step",
+    unit="vCPUs wanted per step",
+    at_least="give at least one value per container",
+)
 
 
 class CpuSimulationError(ValueError):
@@ -131,12 +139,7 @@ class CpuResult:
 
     def usage_of(self, name: str) -> np.ndarray:
         """Usage over time of the container called ``name``, in vCPU."""
-        return self.usage_vcpu[self._index(name)]
-
-    def _index(self, name: str) -> int:
-        if name not in self.names:
-            raise KeyError(f"No container called {name!r}; containers are {list(self.names)}.")
-        return self.names.index(name)
+        return self.usage_vcpu[_series.container_index(self.names, name)]
 
 
 def parse_agent_version(agent_version: str) -> tuple[int, int, int]:
@@ -247,21 +250,25 @@ def simulate_cpu(
     https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
     """
     containers = list(containers)
-    if not containers:
-        raise CpuSimulationError("No containers given; pass at least one CpuContainer.")
-    names = [container.name for container in containers]
-    if len(set(names)) != len(names):
-        raise CpuSimulationError(f"Container names must be unique; got {names}.")
+    names = _series.container_names(containers, error=CpuSimulationError, kind="CpuContainer")
     if not (isinstance(vcpus, int | float) and vcpus > 0):
         raise CpuSimulationError(f"vcpus must be a positive number of vCPUs; got {vcpus!r}.")
     if not step_seconds > 0:
         raise CpuSimulationError(f"step_seconds must be positive; got {step_seconds!r}.")
 
-    demand_vcpu = _demand_array(demand, names)
+    demand_vcpu = _series.per_container_series(
+        demand, names, error=CpuSimulationError, wording=_DEMAND
+    )
     version = parse_agent_version(agent_version)
     shares = [container_cpu_shares(c.cpu_units, agent_version) for c in containers]
     task_names = list(dict.fromkeys(container.task for container in containers))
-    caps = _task_caps(task_cpu_units, task_names)
+    caps = _series.per_task(
+        task_cpu_units,
+        task_names,
+        parse_task_cpu_units,
+        argument="task_cpu_units",
+        error=CpuSimulationError,
+    )
 
     if version < (1, 2, 0):
         if any(units is not None for units in caps.values()):
@@ -355,7 +362,7 @@ def containers_from_task_definition(
     Accepts a task definition as RegisterTaskDefinition takes it or DescribeTaskDefinition
     returns it (the ``{"taskDefinition": {...}}`` wrapper is unwrapped).
     """
-    definition = _unwrap_task_definition(task_definition)
+    definition = _series.unwrap_task_definition(task_definition, error=CpuSimulationError)
     task_name = task or definition.get("family") or "task"
     containers = [
         CpuContainer(name=container["name"], cpu_units=container.get("cpu"), task=task_name)
@@ -437,20 +444,8 @@ def plot_cpu(result: CpuResult, *, title: str | None = None) -> Figure:
     edges = np.arange(steps + 1) * result.step_seconds
     colours = plots.PALETTE
 
-    bottom = np.zeros(steps)
-    for index in range(len(result.names)):
-        top = bottom + result.usage_vcpu[index]
-        ax_use.fill_between(
-            edges,
-            _extend(bottom),
-            _extend(top),
-            step="post",
-            color=colours[index % len(colours)],
-            alpha=0.85,
-            linewidth=0,
-            label=_container_label(result, index),
-        )
-        bottom = top
+    labels = [_container_label(result, index) for index in range(len(result.names))]
+    plots.stacked_step_areas(ax_use, edges, result.usage_vcpu, labels=labels, alpha=0.85)
     ax_use.axhline(
         result.vcpus,
         color="black",
@@ -467,10 +462,10 @@ def plot_cpu(result: CpuResult, *, title: str | None = None) -> Figure:
                 label=f"{task}: task cpu={units} (hard cap {units / CPU_UNITS_PER_VCPU:g} vCPU)",
             )
 
-    ax_use.step(
+    plots.step_line(
+        ax_use,
         edges,
-        _extend(result.demand_vcpu.sum(axis=0)),
-        where="post",
+        result.demand_vcpu.sum(axis=0),
         color="#555555",
         linestyle="--",
         linewidth=1.0,
@@ -505,19 +500,17 @@ def plot_cpu(result: CpuResult, *, title: str | None = None) -> Figure:
         or f"CPU shares on a {result.vcpus:g}-vCPU instance (agent {result.agent_version})\n"
         f"shares split the CPU under contention; idle CPU goes to whoever wants it"
     )
-    ax_use.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    plots.legend_outside(ax_use)
 
     starved = result.starved_vcpu
     for index, name in enumerate(result.names):
         colour = colours[index % len(colours)]
-        ax_unmet.step(
-            edges, _extend(starved[index]), where="post", color=colour, label=f"{name}: starved"
-        )
+        plots.step_line(ax_unmet, edges, starved[index], color=colour, label=f"{name}: starved")
         if result.throttled_vcpu[index].any():
-            ax_unmet.step(
+            plots.step_line(
+                ax_unmet,
                 edges,
-                _extend(result.throttled_vcpu[index]),
-                where="post",
+                result.throttled_vcpu[index],
                 color=colour,
                 linestyle="--",
                 label=f"{name}: throttled by task cpu",
@@ -535,7 +528,7 @@ def plot_cpu(result: CpuResult, *, title: str | None = None) -> Figure:
     ax_unmet.set_ylabel("unmet demand (vCPU)")
     ax_unmet.set_xlabel("time (s)")
     ax_unmet.set_title("CPU asked for but not received", fontsize=10)
-    ax_unmet.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    plots.legend_outside(ax_unmet)
     ax_unmet.set_xlim(edges[0], edges[-1])
     return fig
 
@@ -570,14 +563,12 @@ def explore_cpu_shares(
 
 def interactive_cpu_shares() -> Any:
     """Sliders for :func:`explore_cpu_shares` in JupyterLab (a static figure elsewhere)."""
-    from ecs_workbook import plots
-
-    return plots.interactive(
+    return _explore.slider_form(
         explore_cpu_shares,
-        cpu_units_a=(0, 4096, 128, 512),
-        cpu_units_b=(0, 4096, 128, 1024),
-        vcpus=(1, 8, 1, 1),
-        task_cpu_units_a=(0, 4096, 128, 0),
+        cpu_units_a=(0, 4096, 128),
+        cpu_units_b=(0, 4096, 128),
+        vcpus=(1, 8, 1),
+        task_cpu_units_a=(0, 4096, 128),
     )
 
 
@@ -594,67 +585,6 @@ def _container_cpu_units(cpu_units: int | None) -> int:
     return int(cpu_units)
 
 
-def _task_caps(
-    task_cpu_units: int | str | Mapping[str, int | str | None] | None, task_names: list[str]
-) -> dict[str, int | None]:
-    if isinstance(task_cpu_units, Mapping):
-        unknown = set(task_cpu_units) - set(task_names)
-        if unknown:
-            raise CpuSimulationError(
-                f"task_cpu_units names tasks {sorted(unknown)} that no container belongs to; "
-                f"tasks are {task_names}."
-            )
-        return {task: parse_task_cpu_units(task_cpu_units.get(task)) for task in task_names}
-    units = parse_task_cpu_units(task_cpu_units)
-    return {task: units for task in task_names}
-
-
-def _demand_array(demand: Any, names: list[str]) -> np.ndarray:
-    if isinstance(demand, Mapping):
-        missing = [name for name in names if name not in demand]
-        extra = [key for key in demand if key not in names]
-        if missing or extra:
-            raise CpuSimulationError(
-                f"Demand must name exactly the containers {names}; missing {missing}, "
-                f"unknown {extra}."
-            )
-        rows = [np.asarray(demand[name], dtype=float) for name in names]
-        lengths = {row.shape for row in rows}
-        if len(lengths) != 1 or rows[0].ndim != 1:
-            raise CpuSimulationError(
-                "Every container's demand must be a 1-D sequence of the same length (one value "
-                f"per time step); got shapes {[row.shape for row in rows]}."
-            )
-        array = np.vstack(rows)
-    else:
-        array = np.asarray(demand, dtype=float)
-        if array.ndim == 1 and len(names) == 1:
-            array = array[np.newaxis, :]
-        if array.ndim != 2 or array.shape[0] != len(names):
-            raise CpuSimulationError(
-                f"Demand must have one row per container ({len(names)}) and one column per time "
-                f"step; got shape {array.shape}."
-            )
-    if array.shape[1] == 0:
-        raise CpuSimulationError("Demand has no time steps; give at least one value per container.")
-    if not np.isfinite(array).all() or (array < 0).any():
-        raise CpuSimulationError("Demand must be finite and not negative (vCPUs wanted per step).")
-    return array.copy()
-
-
-def _unwrap_task_definition(task_definition: Mapping[str, Any]) -> Mapping[str, Any]:
-    if "taskDefinition" in task_definition and isinstance(
-        task_definition["taskDefinition"], Mapping
-    ):
-        task_definition = task_definition["taskDefinition"]
-    if not task_definition.get("containerDefinitions"):
-        raise CpuSimulationError(
-            "The task definition has no containerDefinitions; pass the dict you give "
-            "register_task_definition or the one describe_task_definition returns."
-        )
-    return task_definition
-
-
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """Half-open index ranges where ``mask`` is True."""
     runs = []
@@ -668,11 +598,6 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     if start is not None:
         runs.append((start, len(mask)))
     return runs
-
-
-def _extend(values: np.ndarray) -> np.ndarray:
-    """Repeat the last value so a step plot covers the final step's interval."""
-    return np.append(values, values[-1])
 
 
 def _container_label(result: CpuResult, index: int) -> str:

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ecs_workbook.sim import _explore
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -692,10 +694,6 @@ def plot_deployment(result: DeploymentResult, *, title: str | None = None) -> Fi
     finished = max(result.finished_seconds, float(result.times_seconds[-1]))
     end = finished + max(10.0, 0.08 * finished)
     times = np.append(result.times_seconds, end)
-
-    def series(values: np.ndarray) -> np.ndarray:
-        return np.append(values, values[-1])
-
     lower, upper = result.lower_bound, result.upper_bound
     ax.axhspan(
         lower,
@@ -708,39 +706,28 @@ def plot_deployment(result: DeploymentResult, *, title: str | None = None) -> Fi
     )
     ax.axhline(lower, color=plots.PALETTE[2], linestyle=":", linewidth=1)
     ax.axhline(upper, color=plots.PALETTE[2], linestyle=":", linewidth=1)
-    ax.step(
-        times,
-        series(result.old_running),
-        where="post",
-        color=plots.PALETTE[0],
-        linewidth=2.6,
-        label="old revision RUNNING",
+    lines = (  # (counts, colour, line width, line style, label)
+        (result.old_running, 0, 2.6, "-", "old revision RUNNING"),
+        (result.new_running, 1, 2.6, "-", "new revision RUNNING"),
+        (
+            result.counted_toward_maximum,
+            7,
+            1.0,
+            "-",
+            "counted toward maximum\n(pending+running+stopping)",
+        ),
+        (result.healthy, 3, 1.2, "--", "healthy (counted\ntoward minimum)"),
     )
-    ax.step(
-        times,
-        series(result.new_running),
-        where="post",
-        color=plots.PALETTE[1],
-        linewidth=2.6,
-        label="new revision RUNNING",
-    )
-    ax.step(
-        times,
-        series(result.counted_toward_maximum),
-        where="post",
-        color=plots.PALETTE[7],
-        linewidth=1.0,
-        label="counted toward maximum\n(pending+running+stopping)",
-    )
-    ax.step(
-        times,
-        series(result.healthy),
-        where="post",
-        color=plots.PALETTE[3],
-        linestyle="--",
-        linewidth=1.2,
-        label="healthy (counted\ntoward minimum)",
-    )
+    for counts, colour, linewidth, linestyle, label in lines:
+        plots.step_line(
+            ax,
+            times,
+            counts,
+            color=plots.PALETTE[colour],
+            linewidth=linewidth,
+            linestyle=linestyle,
+            label=label,
+        )
     top = max(upper, int(result.counted_toward_maximum.max(initial=0)), 1)
     annotated = [e for e in result.events if e.kind in _ANNOTATED]
     for index, event in enumerate(annotated):
@@ -768,7 +755,7 @@ def plot_deployment(result: DeploymentResult, *, title: str | None = None) -> Fi
     ax.set_ylabel("tasks (count)")
     ax.set_xlim(0, end)
     ax.set_ylim(0, top * 1.38)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    plots.legend_outside(ax)
     return fig
 
 
@@ -792,13 +779,11 @@ def deployment_explorer(
 
 def interactive_deployment() -> Any:
     """Sliders for desiredCount, minimumHealthyPercent, maximumPercent and a failing rollout."""
-    from ecs_workbook import plots
-
-    return plots.interactive(
+    return _explore.slider_form(
         deployment_explorer,
-        desired_count=(1, 40, 1, 4),
-        minimum_healthy_percent=(0, 100, 5, 50),
-        maximum_percent=(100, 200, 5, 200),
-        new_tasks_fail=(0, 1, 1, 0),
-        rollback=(0, 1, 1, 1),
+        desired_count=(1, 40, 1),
+        minimum_healthy_percent=(0, 100, 5),
+        maximum_percent=(100, 200, 5),
+        new_tasks_fail=(0, 1, 1),
+        rollback=(0, 1, 1),
     )

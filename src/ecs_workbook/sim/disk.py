@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ecs_workbook.sim import _explore
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -980,7 +982,7 @@ def plot_disk(*results: DiskResult | Sequence[DiskResult], title: str | None = N
         ax.set_title(f"{layout_name}: {volume.device}, {volume.role}", fontsize=10)
         ax.set_ylabel("used (GiB)")
         ax.set_ylim(0, volume.capacity_gib * 1.15)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+        plots.legend_outside(ax)
     axes[-1].set_xlabel("time (hours)")
     fig.suptitle(title or "Container-instance disk usage (X = first failed write or create)")
     return fig
@@ -1008,13 +1010,11 @@ def disk_explorer(
 
 def interactive_disk() -> Any:
     """Sliders for release rate, image size, write rate, duration and the AL1 layout."""
-    from ecs_workbook import plots
-
-    return plots.interactive(
+    return _explore.slider_form(
         disk_explorer,
-        release_every_hours=(0.5, 8.0, 0.5, 2.0),
-        image_gib=(0.1, 5.0, 0.1, 1.5),
-        writes_gib_per_hour=(0.0, 2.0, 0.05, 0.05),
-        hours=(6, 96, 6, 48),
-        devicemapper=(0, 1, 1, 0),
+        release_every_hours=(0.5, 8.0, 0.5),
+        image_gib=(0.1, 5.0, 0.1),
+        writes_gib_per_hour=(0.0, 2.0, 0.05),
+        hours=(6, 96, 6),
+        devicemapper=(0, 1, 1),
     )

@@ -50,6 +50,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from ecs_workbook.sim import _explore, _series
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -175,9 +177,7 @@ class MemoryResult:
 
     def usage_of(self, name: str) -> np.ndarray:
         """Memory held over time by the container called ``name``, in MiB."""
-        if name not in self.names:
-            raise KeyError(f"No container called {name!r}; containers are {list(self.names)}.")
-        return self.usage_mib[self.names.index(name)]
+        return self.usage_mib[_series.container_index(self.names, name)]
 
 
 def simulate_memory(
@@ -199,11 +199,7 @@ def simulate_memory(
     clock. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
     """
     containers = list(containers)
-    if not containers:
-        raise MemorySimulationError("No containers given; pass at least one MemoryContainer.")
-    names = [container.name for container in containers]
-    if len(set(names)) != len(names):
-        raise MemorySimulationError(f"Container names must be unique; got {names}.")
+    names = _series.container_names(containers, error=MemorySimulationError, kind="MemoryContainer")
     if not (isinstance(instance_memory_mib, int | float) and instance_memory_mib > 0):
         raise MemorySimulationError(
             f"instance_memory_mib must be a positive number of MiB; got {instance_memory_mib!r}."
@@ -215,14 +211,24 @@ def simulate_memory(
             f"usage_clock must be 'host' or 'container'; got {usage_clock!r}."
         )
     task_names = list(dict.fromkeys(container.task for container in containers))
-    task_limits = _task_limits(task_memory_mib, task_names)
+    task_limits = _series.per_task(
+        task_memory_mib,
+        task_names,
+        parse_task_memory_mib,
+        argument="task_memory_mib",
+        error=MemorySimulationError,
+    )
     for container in containers:
         _validate_container(container, task_limits[container.task])
-    requested = _usage_array(usage, names, "usage")
+    requested = _series.per_container_series(
+        usage, names, error=MemorySimulationError, wording=_mib_series("usage")
+    )
     cache = (
         np.zeros_like(requested)
         if reclaimable is None
-        else _usage_array(reclaimable, names, "reclaimable")
+        else _series.per_container_series(
+            reclaimable, names, error=MemorySimulationError, wording=_mib_series("reclaimable")
+        )
     )
     if cache.shape != requested.shape:
         raise MemorySimulationError(
@@ -256,14 +262,7 @@ def containers_from_task_definition(
     task-level ``memory`` (``"1024"``, ``"1 GB"`` or ``1024``); a DescribeTaskDefinition response's
     ``{"taskDefinition": {...}}`` wrapper is unwrapped.
     """
-    definition = task_definition
-    if isinstance(definition.get("taskDefinition"), Mapping):
-        definition = definition["taskDefinition"]
-    if not definition.get("containerDefinitions"):
-        raise MemorySimulationError(
-            "The task definition has no containerDefinitions; pass the dict you give "
-            "register_task_definition or the one describe_task_definition returns."
-        )
+    definition = _series.unwrap_task_definition(task_definition, error=MemorySimulationError)
     task_name = task or definition.get("family") or "task"
     containers = [
         MemoryContainer(
@@ -328,46 +327,30 @@ def plot_memory(result: MemoryResult, *, title: str | None = None) -> Figure:
 
     for index, container in enumerate(result.containers):
         colour = colours[index % len(colours)]
-        ax_each.step(
+        plots.step_line(
+            ax_each,
             edges,
-            _extend(result.usage_mib[index]),
-            where="post",
+            result.usage_mib[index],
             color=colour,
             linewidth=1.8,
             label=f"{container.name} usage",
         )
-        if container.memory_reservation_mib is not None:
-            ax_each.axhline(
-                container.memory_reservation_mib,
-                color=colour,
-                linestyle="--",
-                linewidth=1.0,
-                label=f"{container.name} memoryReservation="
-                f"{container.memory_reservation_mib} MiB (soft)",
-            )
-        if container.memory_mib is not None:
-            ax_each.axhline(
-                container.memory_mib,
-                color=colour,
-                linestyle=":",
-                linewidth=1.4,
-                label=f"{container.name} memory={container.memory_mib} MiB (hard)",
-            )
-
-    bottom = np.zeros(steps)
-    for index, container in enumerate(result.containers):
-        top = bottom + result.usage_mib[index]
-        ax_host.fill_between(
-            edges,
-            _extend(bottom),
-            _extend(top),
-            step="post",
-            alpha=0.8,
-            linewidth=0,
-            color=colours[index % len(colours)],
-            label=f"{container.name} held",
+        limits = (  # (MiB, line style, line width, parameter, soft or hard)
+            (container.memory_reservation_mib, "--", 1.0, "memoryReservation", "soft"),
+            (container.memory_mib, ":", 1.4, "memory", "hard"),
         )
-        bottom = top
+        for limit_mib, linestyle, linewidth, parameter, kind in limits:
+            if limit_mib is not None:
+                ax_each.axhline(
+                    limit_mib,
+                    color=colour,
+                    linestyle=linestyle,
+                    linewidth=linewidth,
+                    label=f"{container.name} {parameter}={limit_mib} MiB ({kind})",
+                )
+
+    held = [f"{container.name} held" for container in result.containers]
+    plots.stacked_step_areas(ax_host, edges, result.usage_mib, labels=held, alpha=0.8)
     ax_host.axhline(
         result.instance_memory_mib,
         color="black",
@@ -463,8 +446,8 @@ def plot_memory(result: MemoryResult, *, title: str | None = None) -> Figure:
         "Instance: memory held by containers vs instance memory vs reserved", fontsize=10
     )
     ax_host.set_xlim(edges[0], edges[-1])
-    ax_each.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5)
-    ax_host.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7.5)
+    plots.legend_outside(ax_each, fontsize=7.5)
+    plots.legend_outside(ax_host, fontsize=7.5)
     return fig
 
 
@@ -509,14 +492,12 @@ def explore_memory(
 
 def interactive_memory() -> Any:
     """Sliders for :func:`explore_memory` in JupyterLab (a static figure elsewhere)."""
-    from ecs_workbook import plots
-
-    return plots.interactive(
+    return _explore.slider_form(
         explore_memory,
-        memory_mib=(0, 2048, 64, 768),
-        memory_reservation_mib=(0, 1024, 64, 256),
-        instance_memory_mib=(512, 4096, 128, 2048),
-        leak_mib_per_minute=(0, 200, 10, 40),
+        memory_mib=(0, 2048, 64),
+        memory_reservation_mib=(0, 1024, 64),
+        instance_memory_mib=(512, 4096, 128),
+        leak_mib_per_minute=(0, 200, 10),
     )
 
 
@@ -726,53 +707,11 @@ def _validate_container(container: MemoryContainer, task_limit: int | None) -> N
             )
 
 
-def _task_limits(
-    task_memory_mib: int | Mapping[str, int | None] | None, task_names: list[str]
-) -> dict[str, int | None]:
-    if isinstance(task_memory_mib, Mapping):
-        unknown = set(task_memory_mib) - set(task_names)
-        if unknown:
-            raise MemorySimulationError(
-                f"task_memory_mib names tasks {sorted(unknown)} that no container belongs to; "
-                f"tasks are {task_names}."
-            )
-        return {task: parse_task_memory_mib(task_memory_mib.get(task)) for task in task_names}
-    limit = parse_task_memory_mib(task_memory_mib)
-    return {task: limit for task in task_names}
-
-
-def _usage_array(values: Any, names: list[str], label: str) -> np.ndarray:
-    if isinstance(values, Mapping):
-        missing = [name for name in names if name not in values]
-        extra = [key for key in values if key not in names]
-        if missing or extra:
-            raise MemorySimulationError(
-                f"{label} must name exactly the containers {names}; missing {missing}, "
-                f"unknown {extra}."
-            )
-        rows = [np.asarray(values[name], dtype=float) for name in names]
-        if len({row.shape for row in rows}) != 1 or rows[0].ndim != 1:
-            raise MemorySimulationError(
-                f"Every container's {label} must be a 1-D sequence of the same length (MiB per "
-                f"time step); got shapes {[row.shape for row in rows]}."
-            )
-        array = np.vstack(rows)
-    else:
-        array = np.asarray(values, dtype=float)
-        if array.ndim == 1 and len(names) == 1:
-            array = array[np.newaxis, :]
-        if array.ndim != 2 or array.shape[0] != len(names):
-            raise MemorySimulationError(
-                f"{label} must have one row per container ({len(names)}) and one column per "
-                f"time step; got shape {array.shape}."
-            )
-    if array.shape[1] == 0:
-        raise MemorySimulationError(f"{label} has no time steps; give at least one value.")
-    if not np.isfinite(array).all() or (array < 0).any():
-        raise MemorySimulationError(f"{label} must be finite and not negative (MiB per step).")
-    return array.copy()
-
-
-def _extend(values: np.ndarray) -> np.ndarray:
-    """Repeat the last value so a step plot covers the final step's interval."""
-    return np.append(values, values[-1])
+def _mib_series(name: str) -> _series.SeriesWording:
+    """How error messages name ``usage`` or ``reclaimable`` (MiB per container per step)."""
+    return _series.SeriesWording(
+        name=name,
+        each_step="MiB per time step",
+        unit="MiB per step",
+        at_least="give at least one value",
+    )
