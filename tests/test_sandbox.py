@@ -78,15 +78,31 @@ def test_sockets_to_anything_but_loopback_are_blocked(sb):
         socket.create_connection(("203.0.113.10", 443), timeout=1)
 
 
+def _scenario_in_a_fresh_process(*modes: tuple[int, bool]) -> list[dict]:
+    """Run :func:`_scenario` for each (seed, server) in one new Python, as a fresh kernel would."""
+    code = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_sandbox import _scenario\n"
+        "from ecs_workbook import sandbox\n"
+        "runs = []\n"
+        f"for seed, server in {list(modes)!r}:\n"
+        "    with sandbox.start(seed=seed, server=server) as sb:\n"
+        "        runs.append(_scenario(sb))\n"
+        "print(json.dumps(runs))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
 def test_same_seed_gives_the_same_ids_and_another_seed_different_ones():
-    with sandbox.start(seed=0) as first:
-        ids_first = _scenario(first)
-    with sandbox.start(seed=0) as again:
-        ids_again = _scenario(again)
-    with sandbox.start(seed=1) as other:
-        ids_other = _scenario(other)
-    assert ids_first == ids_again
-    assert ids_first["instance"] != ids_other["instance"]
+    """Each notebook runs in a fresh kernel; a restart inside one kernel (a lab's reset) too."""
+    first_kernel = _scenario_in_a_fresh_process((0, False), (0, False), (1, False))
+    second_kernel = _scenario_in_a_fresh_process((0, False))
+    assert first_kernel[0] == first_kernel[1] == second_kernel[0]
+    assert first_kernel[0]["instance"] != first_kernel[2]["instance"]
 
 
 def test_restarting_gives_an_empty_aws(sb):
@@ -147,11 +163,8 @@ def test_server_mode_is_shared_by_boto3_and_the_real_aws_cli():
 
 @pytest.mark.slow
 def test_server_and_in_process_modes_give_the_same_ids():
-    with sandbox.start(seed=0) as in_process:
-        ids_in_process = _scenario(in_process)
-    with sandbox.start(seed=0, server=True) as served:
-        ids_served = _scenario(served)
-    assert ids_in_process == ids_served
+    in_process, served = _scenario_in_a_fresh_process((0, False), (0, True))
+    assert in_process == served
 
 
 @pytest.mark.slow
