@@ -198,3 +198,32 @@ def test_editing_a_locked_cell_of_a_solution_changes_the_lab_version():
     edited = copy.deepcopy(notebook)
     edited.cells[0].source += "\nOne more sentence."
     assert build.lab_spec_from_solution(LAB01, edited).version != before
+
+
+def test_rebuilding_backs_up_a_lab_a_learner_edited_and_leaves_pristine_ones_alone(tmp_path):
+    """`make labs` must never overwrite a learner's answers without a backup (house rule 5)."""
+    solutions = _write_solution(tmp_path, lambda nb: None)
+    labs, manifest_file = tmp_path / "labs", tmp_path / "manifest.json"
+    build.write(solutions, labs, manifest_file)
+    lab = labs / LAB01.name
+    # A new solution version (an edited locked cell) means the lab is rewritten...
+    edited_solution = nbformat.read(solutions / LAB01.name, as_version=4)
+    edited_solution.cells[0].source += "\n\nA sentence added by the author."
+    nbformat.write(edited_solution, solutions / LAB01.name)
+    # ...over the learner's answers.
+    learner = nbformat.read(lab, as_version=4)
+    exercise = next(c for c in learner.cells if EXERCISE_TAG in c.metadata.get("tags", []))
+    exercise.source = "workshop_cluster_arn = 'my answer'"
+    nbformat.write(learner, lab)
+    learners_bytes = lab.read_bytes()
+
+    changed = build.write(solutions, labs, manifest_file)
+
+    assert lab in changed
+    backups = sorted(labs.glob("*.backup-*.ipynb"))
+    assert len(backups) == 1 and backups[0].read_bytes() == learners_bytes
+    # A second rebuild of an untouched (pristine) lab makes no further backup.
+    edited_solution.cells[0].source += " Another."
+    nbformat.write(edited_solution, solutions / LAB01.name)
+    build.write(solutions, labs, manifest_file)
+    assert sorted(labs.glob("*.backup-*.ipynb")) == backups

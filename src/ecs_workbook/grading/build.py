@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +29,15 @@ from ecs_workbook.grading.manifest import (
     CellSpec,
     LabSpec,
     Manifest,
+    ManifestError,
     cell_source,
     lab_version,
+    load_manifest,
     manifest_path,
     notebook_text,
     pristine_notebook,
 )
+from ecs_workbook.grading.reset import backup_path
 
 _LAB_NAME = re.compile(r"^\d{2}_[a-z0-9_]+$")
 #: Cell metadata that belongs to one run of a notebook, never to a lab.
@@ -187,14 +192,40 @@ def out_of_date(solutions: Path, labs: Path, manifest_file: Path) -> list[str]:
     return stale
 
 
-def write(solutions: Path, labs: Path, manifest_file: Path) -> list[Path]:
-    """Build and write every lab and the manifest; returns the files that changed."""
+def _previous_pristine_texts(manifest_file: Path) -> dict[str, str]:
+    """The labs as the last build wrote them (from the manifest it left), by file name."""
+    try:
+        previous = load_manifest(manifest_file)
+    except ManifestError:
+        return {}
+    return {
+        spec.file_name: notebook_text(pristine_notebook(spec)) for spec in previous.labs.values()
+    }
+
+
+def write(
+    solutions: Path,
+    labs: Path,
+    manifest_file: Path,
+    *,
+    now: Callable[[], datetime] = datetime.now,
+) -> list[Path]:
+    """Build and write every lab and the manifest; returns the files that changed.
+
+    A lab that differs from what the last build wrote holds a learner's answers: it is copied to
+    a timestamped backup beside it (as ``ecs-workbook reset`` does) before it is replaced.
+    """
     manifest, texts = build(solutions)
+    previous = _previous_pristine_texts(manifest_file)
     labs.mkdir(parents=True, exist_ok=True)
     changed = []
     for name, text in texts.items():
         target = labs / name
         if not target.exists() or target.read_text(encoding="utf-8") != text:
+            if target.exists() and target.read_text(encoding="utf-8") != previous.get(name):
+                backup = backup_path(target, now())
+                shutil.copy2(target, backup)
+                print(f"backed up your edited {target} to {backup}")
             target.write_text(text, encoding="utf-8")
             changed.append(target)
     manifest_text = manifest.to_json_text()
