@@ -160,8 +160,11 @@ class Sandbox:
             os.environ.pop("AWS_ENDPOINT_URL", None)
 
     def reset(self) -> Sandbox:
-        """Start over from an empty, identically seeded AWS (a lab's reset)."""
-        return start(seed=self.seed, server=bool(self.endpoint_url))
+        """Start over from an empty, identically seeded AWS (a lab's reset), in the same mode."""
+        attached = self.endpoint_url is not None and self._server is None
+        return start(
+            seed=self.seed, server=self.endpoint_url if attached else bool(self.endpoint_url)
+        )
 
     def __enter__(self) -> Sandbox:
         return self
