@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
+from moto_support import use_fake_aws
 
 from ecs_workbook import compose, taskdef
 from ecs_workbook.compose import (
@@ -912,13 +913,7 @@ task_definition:
 
 @pytest.fixture
 def ecs(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_fake_aws(monkeypatch)
     with mock_aws():
         yield boto3.client("ecs", region_name="us-east-1")
 

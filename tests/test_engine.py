@@ -6,13 +6,13 @@ import json
 from collections import Counter
 
 import boto3
+import moto_support
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.ecs.models import ecs_backends
 from moto.elbv2.models import elbv2_backends
-from moto.moto_api import state_manager
 
 from ecs_workbook import engine, instance_types, instances
 
@@ -22,24 +22,10 @@ REGION = "us-east-1"
 AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id"
 
 
-FAKE_ENVIRONMENT = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
-
-
 @pytest.fixture(scope="module")
 def fake_aws():
     """Fake credentials, the engine, and task states that stay put (as the sandbox sets them)."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in FAKE_ENVIRONMENT.items():
-            patch.setenv(name, value)
-        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
-            patch.delenv(name, raising=False)
-        engine.install()
-        state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
+    with moto_support.fake_aws(engine=True, tasks_stay_put=True):
         yield
 
 
@@ -987,19 +973,25 @@ def _target_group(aws) -> str:
     )["TargetGroups"][0]["TargetGroupArn"]
 
 
-def test_service_registers_each_task_as_an_instance_and_dynamic_port_target(aws, ecs):
-    ci = add(aws)[0]
+def _service_behind_a_target_group(aws, ecs, desired_count: int) -> str:
+    """Service ``svc`` of ``web`` (dynamic host port 80) behind a new target group; its ARN."""
     target_group = _target_group(aws)
     register(ecs, memory=64, portMappings=[{"containerPort": 80, "hostPort": 0}])
     ecs.create_service(
         cluster=CLUSTER,
         serviceName="svc",
         taskDefinition="web",
-        desiredCount=2,
+        desiredCount=desired_count,
         loadBalancers=[
             {"targetGroupArn": target_group, "containerName": "web", "containerPort": 80}
         ],
     )
+    return target_group
+
+
+def test_service_registers_each_task_as_an_instance_and_dynamic_port_target(aws, ecs):
+    ci = add(aws)[0]
+    target_group = _service_behind_a_target_group(aws, ecs, desired_count=2)
     health = aws["elbv2"].describe_target_health(TargetGroupArn=target_group)[
         "TargetHealthDescriptions"
     ]
@@ -1011,17 +1003,7 @@ def test_service_registers_each_task_as_an_instance_and_dynamic_port_target(aws,
 
 def test_scaling_in_deregisters_the_stopped_task_target(aws, ecs):
     add(aws)
-    target_group = _target_group(aws)
-    register(ecs, memory=64, portMappings=[{"containerPort": 80, "hostPort": 0}])
-    ecs.create_service(
-        cluster=CLUSTER,
-        serviceName="svc",
-        taskDefinition="web",
-        desiredCount=3,
-        loadBalancers=[
-            {"targetGroupArn": target_group, "containerName": "web", "containerPort": 80}
-        ],
-    )
+    target_group = _service_behind_a_target_group(aws, ecs, desired_count=3)
     ecs.update_service(cluster=CLUSTER, service="svc", desiredCount=1)
     health = aws["elbv2"].describe_target_health(TargetGroupArn=target_group)[
         "TargetHealthDescriptions"

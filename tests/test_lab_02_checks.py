@@ -12,8 +12,8 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto.ecs.models import ecs_backends
+from moto_support import fake_aws
 
-from ecs_workbook import engine
 from ecs_workbook.grading import answers as answer_codec
 from ecs_workbook.grading.checking import CheckContext, run_check
 from ecs_workbook.grading.checks import lab_02
@@ -55,18 +55,8 @@ QUEUE_WORKER = {"family": "queue-worker", "containerDefinitions": [lab_02.QUEUE_
 
 @pytest.fixture(scope="module")
 def moto_ecs():
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }.items():
-            patch.setenv(name, value)
-        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
-            patch.delenv(name, raising=False)
-        engine.install()
-        with mock_aws():
-            yield boto3.client("ecs")
+    with fake_aws(engine=True), mock_aws():
+        yield boto3.client("ecs")
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto.ecs.models import ecs_backends
+from moto_support import fake_aws
 
-from ecs_workbook import engine, instances, plots, resources
+from ecs_workbook import instances, plots, resources
 
 
 def _resource(name: str, value: int) -> dict:
@@ -29,18 +30,8 @@ def _container_instance(instance_type, ec2_id, cpu, memory, cpu_left, memory_lef
 @pytest.fixture(scope="module")
 def moto_clients():
     """One moto for the module (EC2's AMI catalogue loads once), with the kit's engine."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }.items():
-            patch.setenv(name, value)
-        for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
-            patch.delenv(name, raising=False)
-        engine.install()
-        with mock_aws():
-            yield boto3.client("ecs"), boto3.client("ec2")
+    with fake_aws(engine=True), mock_aws():
+        yield boto3.client("ecs"), boto3.client("ec2")
 
 
 @pytest.fixture

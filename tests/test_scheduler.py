@@ -15,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from moto_support import fake_aws
 
 from ecs_workbook import cql, scheduler
 from ecs_workbook.scheduler import (
@@ -863,49 +864,34 @@ def moto_lab():
     """
     import boto3
     from moto import mock_aws
-    from moto.moto_api import state_manager
 
-    with pytest.MonkeyPatch.context() as env:
-        env.delenv("AWS_PROFILE", raising=False)
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }.items():
-            env.setenv(name, value)
-        # Tasks stay RUNNING however often they are described, as on ECS.
-        state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
-        with mock_aws():
-            ecs = boto3.client("ecs", region_name="us-east-1")
-            ec2 = boto3.client("ec2", region_name="us-east-1")
-            ssm = boto3.client("ssm", region_name="us-east-1")
-            ecs.create_cluster(clusterName="lab")
-            ami = ssm.get_parameter(
-                Name="/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id"
-            )["Parameter"]["Value"]
-            arns = []
-            for zone in ("us-east-1a", "us-east-1a", "us-east-1b"):
-                reservation = ec2.run_instances(
-                    ImageId=ami,
-                    MinCount=1,
-                    MaxCount=1,
-                    InstanceType="m5.large",
-                    Placement={"AvailabilityZone": zone},
-                )
-                document = json.dumps({"instanceId": reservation["Instances"][0]["InstanceId"]})
-                registered = ecs.register_container_instance(
-                    cluster="lab", instanceIdentityDocument=document
-                )
-                arns.append(registered["containerInstance"]["containerInstanceArn"])
-            ecs.register_task_definition(
-                family="web",
-                containerDefinitions=[
-                    {"name": "web", "image": "nginx", "cpu": 256, "memory": 1024}
-                ],
+    with fake_aws(tasks_stay_put=True), mock_aws():
+        ecs = boto3.client("ecs", region_name="us-east-1")
+        ec2 = boto3.client("ec2", region_name="us-east-1")
+        ssm = boto3.client("ssm", region_name="us-east-1")
+        ecs.create_cluster(clusterName="lab")
+        ami = ssm.get_parameter(
+            Name="/aws/service/ecs/optimized-ami/amazon-linux-2/recommended/image_id"
+        )["Parameter"]["Value"]
+        arns = []
+        for zone in ("us-east-1a", "us-east-1a", "us-east-1b"):
+            reservation = ec2.run_instances(
+                ImageId=ami,
+                MinCount=1,
+                MaxCount=1,
+                InstanceType="m5.large",
+                Placement={"AvailabilityZone": zone},
             )
-            yield ecs, arns
-        state_manager.unset_transition("ecs::task")
+            document = json.dumps({"instanceId": reservation["Instances"][0]["InstanceId"]})
+            registered = ecs.register_container_instance(
+                cluster="lab", instanceIdentityDocument=document
+            )
+            arns.append(registered["containerInstance"]["containerInstanceArn"])
+        ecs.register_task_definition(
+            family="web",
+            containerDefinitions=[{"name": "web", "image": "nginx", "cpu": 256, "memory": 1024}],
+        )
+        yield ecs, arns
 
 
 @pytest.fixture

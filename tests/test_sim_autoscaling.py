@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from moto_support import use_fake_aws
 
 from ecs_workbook import plots
 from ecs_workbook.sim import autoscaling as a
@@ -200,9 +201,7 @@ def test_from_capacity_provider_explains_that_fargate_has_no_managed_scaling():
 
 @pytest.fixture
 def moto_env(monkeypatch):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
+    use_fake_aws(monkeypatch)
     moto = pytest.importorskip("moto")
     with moto.mock_aws():
         yield

@@ -12,6 +12,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto_support import use_fake_aws
 
 from ecs_workbook import taskdef
 from ecs_workbook.taskdef import (
@@ -599,13 +600,7 @@ def test_rejection_message_starts_with_ecs_text_and_lists_the_rest():
 
 @pytest.fixture
 def ecs(monkeypatch):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_fake_aws(monkeypatch)
     with mock_aws():
         yield boto3.client("ecs", region_name="us-east-1")
 
