@@ -30,11 +30,6 @@ SERVED_FOLDERS = ("notebooks", "labs")
 
 
 @pytest.fixture(scope="module")
-def chromium_path() -> str:
-    return lab.chromium_or_skip()
-
-
-@pytest.fixture(scope="module")
 def lab_server(
     chromium_path: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[lab.LabServer]:
@@ -49,18 +44,6 @@ def lab_server(
             )
     with lab.running_lab(served, tmp_path_factory.mktemp("jupyterlab-state")) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str):
-    with lab.launched_chromium(chromium_path) as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def page(browser):
-    with lab.new_page(browser) as fresh:
-        yield fresh
 
 
 def _exercise_cells(notebook_path: Path) -> list[tuple[int, nbformat.NotebookNode]]:

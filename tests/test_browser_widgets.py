@@ -50,11 +50,6 @@ _FIGURES_SHOWN_JS = f"() => [...Array({FORMS}).keys()].every(n => ({_FIGURE_SRC_
 
 
 @pytest.fixture(scope="module")
-def chromium_path() -> str:
-    return lab.chromium_or_skip()
-
-
-@pytest.fixture(scope="module")
 def lab_server(
     chromium_path: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[lab.LabServer]:
@@ -69,18 +64,6 @@ def lab_server(
     nbformat.write(notebook, served / NOTEBOOK)
     with lab.running_lab(served, tmp_path_factory.mktemp("jupyterlab-state")) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path: str):
-    with lab.launched_chromium(chromium_path) as chromium:
-        yield chromium
-
-
-@pytest.fixture
-def page(browser):
-    with lab.new_page(browser) as fresh:
-        yield fresh
 
 
 def test_simulator_sliders_render_in_jupyterlab_and_moving_one_redraws_the_figure(page, lab_server):
